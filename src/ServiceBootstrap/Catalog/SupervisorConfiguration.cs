@@ -49,3 +49,18 @@ internal static class SupervisorConfiguration
         return options;
     }
 }
+
+internal static class SupervisorOptionsServiceCollectionExtensions
+{
+    /// <summary>Binds the Supervisor section, applies AI_SERVICES and the bus address, validates at start.</summary>
+    public static Microsoft.Extensions.DependencyInjection.IServiceCollection AddSupervisorOptions(
+        this Microsoft.Extensions.DependencyInjection.IServiceCollection services, IConfiguration configuration, Func<string, string?> env)
+    {
+        Microsoft.Extensions.DependencyInjection.OptionsBuilderExtensions.ValidateOnStart(
+            Microsoft.Extensions.DependencyInjection.OptionsServiceCollectionExtensions.AddOptions<SupervisorOptions>(services)
+                .Configure(o => configuration.GetSection(SupervisorOptions.Section).Bind(o))
+                .PostConfigure(o => SupervisorConfiguration.ApplyEnvironment(o, env)));
+        Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<IValidateOptions<SupervisorOptions>, SupervisorOptionsValidator>(services);
+        return services;
+    }
+}

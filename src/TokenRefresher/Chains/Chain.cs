@@ -64,7 +64,8 @@ internal sealed partial record Chain(string? Profile, string? SettingsCopy, stri
     /// <summary>"work" from ".credentials.work.json"; null for ".credentials.json" or an invalid name.</summary>
     public static string? ProfileFromFileName(string fileName)
     {
-        if (!fileName.StartsWith(".credentials.", StringComparison.Ordinal) || !fileName.EndsWith(".json", StringComparison.Ordinal))
+        if (fileName.Length <= ".credentials..json".Length || !fileName.StartsWith(".credentials.", StringComparison.Ordinal) ||
+            !fileName.EndsWith(".json", StringComparison.Ordinal))
         {
             return null;
         }

@@ -34,5 +34,5 @@ internal enum ChainState
 internal sealed record ChainOutcome(Chain Chain, string Path, ChainState State, long? ExpiresAt = null, string? AdoptedFrom = null)
 {
     /// <summary>True for the states in which the chain could not be brought up to date.</summary>
-    public bool IsFailure => State is ChainState.RateLimited or ChainState.NeedsLogin or ChainState.Failed;
+    public bool IsFailure => State is ChainState.RateLimited or ChainState.NeedsLogin or ChainState.Failed or ChainState.NoRefreshToken;
 }

@@ -2,6 +2,8 @@ using AiSandbox.Common.Logging;
 using AiSandbox.TokenRefresher.Chains;
 using AiSandbox.TokenRefresher.OAuth;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,6 +21,9 @@ internal static class DaemonHost
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "refresh-tokens" });
         builder.Services.AddSystemd();
+        // Outside a systemd unit AddSystemd registers no notifier; this one is a no-op without NOTIFY_SOCKET
+        // and still reaches a socket a test or `podman run --sdnotify` hands us.
+        builder.Services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
         builder.Logging.AddLogfmtConsole();
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
@@ -44,6 +49,10 @@ internal static class DaemonHost
         try
         {
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // SIGTERM during the first cycle: nothing was being written (writes are never cancelled).
         }
         catch (OptionsValidationException e)
         {

@@ -44,6 +44,10 @@ internal sealed class RefreshDaemon : BackgroundService
         var o = _chains.Options;
         RefreshLog.Starting(_logger, o.CredentialsDir, o.SettingsDir, Secs(o.CheckInterval), Secs(o.RefreshBefore));
         await RunCycleAsync(cancellationToken).ConfigureAwait(false);
+
+        // Sent here rather than left to the host lifetime, so it also reaches a NOTIFY_SOCKET outside a unit
+        // (podman --sdnotify, tests); under systemd the lifetime's second READY=1 is ignored.
+        _notifier.Notify(new ServiceState("READY=1"));
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 

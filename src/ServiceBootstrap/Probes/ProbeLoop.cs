@@ -32,7 +32,8 @@ internal sealed class ProbeLoop(ProbeOptions options, TimeProvider time)
             attempt.CancelAfter(remaining < attemptTimeout ? remaining : attemptTimeout);
             try
             {
-                await probe.ProbeAsync(attempt.Token).ConfigureAwait(false);
+                // WaitAsync as well: a client library that ignores cancellation mid-handshake must not stretch the deadline.
+                await probe.ProbeAsync(attempt.Token).WaitAsync(attempt.Token).ConfigureAwait(false);
                 return new ProbeOutcome(true, "accepting work", attempts);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

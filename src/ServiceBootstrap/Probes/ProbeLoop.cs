@@ -56,16 +56,29 @@ internal sealed class ProbeLoop(ProbeOptions options, TimeProvider time)
         }
     }
 
-    /// <summary>The innermost useful message on one line: clients wrap socket errors several times.</summary>
+    /// <summary>
+    /// The error and its causes on one line ("Failed to connect to 127.0.0.1:5432: Connection refused"):
+    /// clients wrap the socket error that says what really happened.
+    /// </summary>
     public static string OneLine(Exception e)
     {
-        var inner = e;
-        while (inner.InnerException is { } next && inner is AggregateException or RabbitMQ.Client.Exceptions.BrokerUnreachableException)
+        var text = new System.Text.StringBuilder();
+        for (var (current, depth) = (e, 0); current is not null && depth < 4; current = current.InnerException, depth++)
         {
-            inner = next;
+            var message = current.Message.ReplaceLineEndings(" ").Trim();
+            if (current is AggregateException || message.Length == 0 || text.ToString().Contains(message, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (text.Length > 0)
+            {
+                text.Append(": ");
+            }
+
+            text.Append(message);
         }
 
-        var text = inner.Message.ReplaceLineEndings(" ").Trim();
-        return text.Length > 200 ? text[..200] + "…" : text;
+        return text.Length > 240 ? text.ToString(0, 240) + "…" : text.ToString();
     }
 }

@@ -51,6 +51,8 @@ internal sealed class ServiceCatalog
             var name = part.ToLowerInvariant() switch
             {
                 "amqp" or "rabbitmq" => ServiceNames.Amqp,
+                "postgres" or "pg" => ServiceNames.PostgreSql,
+                "redis-server" => ServiceNames.Redis,
                 var other => other,
             };
             if (!ServiceNames.All.Contains(name))

@@ -7,11 +7,13 @@ internal sealed class PostgresProbe : IReadinessProbe, IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
 
-    public PostgresProbe(string connectionString)
+    public PostgresProbe(string connectionString, TimeSpan attemptTimeout)
     {
+        var seconds = (int)Math.Max(1, Math.Ceiling(attemptTimeout.TotalSeconds));
         // No pool: a pooled connection could hide a server that has just gone away. The slim builder
         // keeps Npgsql's reflection-based extras out of the NativeAOT binary.
-        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
+        // Npgsql does not cancel a startup handshake the server never answers, only its own Timeout does.
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Timeout = seconds, CommandTimeout = seconds };
         _dataSource = new NpgsqlSlimDataSourceBuilder(builder.ConnectionString).Build();
     }
 

@@ -9,7 +9,7 @@ internal static class ProbeFactory
         var attempt = TimeSpan.FromMilliseconds(options.AttemptTimeoutMilliseconds);
         return entry.Kind switch
         {
-            ServiceKind.Postgres => new PostgresProbe(entry.Address),
+            ServiceKind.Postgres => new PostgresProbe(entry.Address, attempt),
             ServiceKind.Redis => new RedisProbe(entry.Address, attempt),
             ServiceKind.Amqp => new AmqpProbe(entry.Address, attempt),
             _ => throw new ArgumentOutOfRangeException(nameof(entry), entry.Kind, "unknown service kind"),

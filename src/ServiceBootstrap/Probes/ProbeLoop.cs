@@ -32,7 +32,8 @@ internal sealed class ProbeLoop(ProbeOptions options, TimeProvider time)
             attempt.CancelAfter(remaining < attemptTimeout ? remaining : attemptTimeout);
             try
             {
-                await probe.ProbeAsync(attempt.Token).ConfigureAwait(false);
+                // WaitAsync as well: a client library that ignores cancellation mid-handshake must not stretch the deadline.
+                await probe.ProbeAsync(attempt.Token).WaitAsync(attempt.Token).ConfigureAwait(false);
                 return new ProbeOutcome(true, "accepting work", attempts);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -55,16 +56,29 @@ internal sealed class ProbeLoop(ProbeOptions options, TimeProvider time)
         }
     }
 
-    /// <summary>The innermost useful message on one line: clients wrap socket errors several times.</summary>
+    /// <summary>
+    /// The error and its causes on one line ("Failed to connect to 127.0.0.1:5432: Connection refused"):
+    /// clients wrap the socket error that says what really happened.
+    /// </summary>
     public static string OneLine(Exception e)
     {
-        var inner = e;
-        while (inner.InnerException is { } next && inner is AggregateException or RabbitMQ.Client.Exceptions.BrokerUnreachableException)
+        var text = new System.Text.StringBuilder();
+        for (var (current, depth) = (e, 0); current is not null && depth < 4; current = current.InnerException, depth++)
         {
-            inner = next;
+            var message = current.Message.ReplaceLineEndings(" ").Trim();
+            if (current is AggregateException || message.Length == 0 || text.ToString().Contains(message, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (text.Length > 0)
+            {
+                text.Append(": ");
+            }
+
+            text.Append(message);
         }
 
-        var text = inner.Message.ReplaceLineEndings(" ").Trim();
-        return text.Length > 200 ? text[..200] + "…" : text;
+        return text.Length > 240 ? text.ToString(0, 240) + "…" : text.ToString();
     }
 }

@@ -1,0 +1,49 @@
+using AiSandbox.Common.Cli;
+using AiSandbox.HostShim.Podman;
+
+namespace AiSandbox.HostShim.Commands;
+
+/// <summary><c>ai ps</c> and <c>ai exec [name|last] [cmd...]</c>, which replace the seed README's <c>pod</c> helper.</summary>
+internal static class PsExecCommands
+{
+    public static async Task<int> PsAsync(CommandContext context)
+    {
+        if (context.Args is ["-h" or "--help", ..])
+        {
+            await context.Stdout.WriteAsync(Usage.Text).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+
+        var podman = PodmanCli.Find(context.Environment) ?? throw PodmanCli.NotFound();
+        return await AttachedRun.RunAsync(podman.Executable, ["ps", .. context.Args], new Dictionary<string, string>()).ConfigureAwait(false);
+    }
+
+    /// <summary>No name or <c>last</c>: the most recently created running container. No command: bash.</summary>
+    public static async Task<int> ExecAsync(CommandContext context)
+    {
+        var args = context.Args;
+        if (args is ["-h" or "--help", ..])
+        {
+            await context.Stdout.WriteAsync(Usage.Text).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+
+        if (args is [{ } first, ..] && first.StartsWith('-'))
+        {
+            throw UsageException.UnknownOption(first, ExitCodes.Failure);
+        }
+
+        var podman = PodmanCli.Find(context.Environment) ?? throw PodmanCli.NotFound();
+        var name = args.Count > 0 ? args[0] : "last";
+        if (name == "last")
+        {
+            var latest = await podman.CaptureAsync(["ps", "--latest", "--format", "{{.Names}}"], context.Cancellation).ConfigureAwait(false);
+            name = latest.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault()
+                ?? throw new FatalException("no running container");
+        }
+
+        IReadOnlyList<string> command = args.Count > 1 ? args.Skip(1).ToArray() : ["bash"];
+        return await AttachedRun.RunAsync(podman.Executable, ["exec", "--interactive", "--tty", name, .. command],
+            new Dictionary<string, string>()).ConfigureAwait(false);
+    }
+}

@@ -16,10 +16,10 @@ internal static class AiCommand
             var rest = context with { Args = context.Args.Skip(1).ToArray() };
             return (context.Args.Count > 0 ? context.Args[0] : null) switch
             {
-                "token-refresh" => await TokenRefreshCommand.RunAsync(rest).ConfigureAwait(false),
-                "ps" => await PsExecCommands.PsAsync(rest).ConfigureAwait(false),
-                "exec" => await PsExecCommands.ExecAsync(rest).ConfigureAwait(false),
-                "setup-vm" => await SetupVmCommand.RunAsync(rest).ConfigureAwait(false),
+                "token-refresh" => await TokenRefreshCommand.RunAsync(rest, services).ConfigureAwait(false),
+                "ps" => await PsExecCommands.PsAsync(rest, services).ConfigureAwait(false),
+                "exec" => await PsExecCommands.ExecAsync(rest, services).ConfigureAwait(false),
+                "setup-vm" => await SetupVmCommand.RunAsync(rest, services).ConfigureAwait(false),
                 _ => await LaunchCommand.RunAsync(context, services).ConfigureAwait(false),
             };
         }

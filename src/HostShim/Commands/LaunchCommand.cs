@@ -23,7 +23,7 @@ internal static class LaunchCommand
         var layout = HostLayout.From(context.Environment, services.Cwd, services.RepoDir);
         var args = LaunchValidator.Validate(parsed, portLists, layout);
         var primaryPort = LaunchValidator.PrimaryPort(context.Environment);
-        var podman = PodmanCli.Find(context.Environment);
+        var podman = services.FindPodman(context);
         if (args.DryRun)
         {
             return await DryRunAsync(context, log, args, layout, primaryPort, podman).ConfigureAwait(false);
@@ -113,7 +113,7 @@ internal static class LaunchCommand
         try
         {
             Interlocked.Exchange(ref startedAt, context.Time.GetTimestamp());
-            return await AttachedRun.RunAsync(podman.Executable, plan.Arguments, env).ConfigureAwait(false);
+            return await podman.RunAttachedAsync(plan.Arguments, env).ConfigureAwait(false);
         }
         finally
         {

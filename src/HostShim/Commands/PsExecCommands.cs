@@ -6,7 +6,7 @@ namespace AiSandbox.HostShim.Commands;
 /// <summary><c>ai ps</c> and <c>ai exec [name|last] [cmd...]</c>, which replace the seed README's <c>pod</c> helper.</summary>
 internal static class PsExecCommands
 {
-    public static async Task<int> PsAsync(CommandContext context)
+    public static async Task<int> PsAsync(CommandContext context, ShimServices services)
     {
         if (context.Args is ["-h" or "--help", ..])
         {
@@ -14,12 +14,12 @@ internal static class PsExecCommands
             return ExitCodes.Ok;
         }
 
-        var podman = PodmanCli.Find(context.Environment) ?? throw PodmanCli.NotFound();
-        return await AttachedRun.RunAsync(podman.Executable, ["ps", .. context.Args], new Dictionary<string, string>()).ConfigureAwait(false);
+        var podman = services.RequirePodman(context);
+        return await podman.RunAttachedAsync(["ps", .. context.Args]).ConfigureAwait(false);
     }
 
     /// <summary>No name or <c>last</c>: the most recently created running container. No command: bash.</summary>
-    public static async Task<int> ExecAsync(CommandContext context)
+    public static async Task<int> ExecAsync(CommandContext context, ShimServices services)
     {
         var args = context.Args;
         if (args is ["-h" or "--help", ..])
@@ -33,7 +33,7 @@ internal static class PsExecCommands
             throw UsageException.UnknownOption(first, ExitCodes.Failure);
         }
 
-        var podman = PodmanCli.Find(context.Environment) ?? throw PodmanCli.NotFound();
+        var podman = services.RequirePodman(context);
         var name = args.Count > 0 ? args[0] : "last";
         if (name == "last")
         {
@@ -43,7 +43,6 @@ internal static class PsExecCommands
         }
 
         IReadOnlyList<string> command = args.Count > 1 ? args.Skip(1).ToArray() : ["bash"];
-        return await AttachedRun.RunAsync(podman.Executable, ["exec", "--interactive", "--tty", name, .. command],
-            new Dictionary<string, string>()).ConfigureAwait(false);
+        return await podman.RunAttachedAsync(["exec", "--interactive", "--tty", name, .. command]).ConfigureAwait(false);
     }
 }

@@ -16,7 +16,7 @@ internal static class SetupVmCommand
     public const string ZramConfig = "[zram0]\nzram-size = ram / 2\ncompression-algorithm = zstd\n";
     public const string KeyringConfig = "kernel.keys.maxkeys = 20000\nkernel.keys.maxbytes = 200000\n";
 
-    public static async Task<int> RunAsync(CommandContext context)
+    public static async Task<int> RunAsync(CommandContext context, ShimServices services)
     {
         var dryRun = false;
         foreach (var arg in context.Args)
@@ -48,7 +48,7 @@ internal static class SetupVmCommand
             return ExitCodes.Ok;
         }
 
-        var podman = PodmanCli.Find(context.Environment) ?? throw PodmanCli.NotFound();
+        var podman = services.RequirePodman(context);
         return await plan.ExecuteAsync(podman, new LogfmtLog(context.Stderr, time: null), context.Cancellation).ConfigureAwait(false);
     }
 }
@@ -135,7 +135,7 @@ internal sealed record SetupVmPlan(string Name, int DiskGb, int MemoryMb)
 
     private static async Task StepAsync(PodmanCli podman, IReadOnlyList<string> args, string step)
     {
-        var exit = await AttachedRun.RunAsync(podman.Executable, args, new Dictionary<string, string>()).ConfigureAwait(false);
+        var exit = await podman.RunAttachedAsync(args).ConfigureAwait(false);
         if (exit != 0)
         {
             throw new FatalException("setup-vm step failed", ("step", step), ("exit", exit), ("command", Line(args)));

@@ -14,7 +14,7 @@ internal static class TokenRefreshCommand
 {
     public const string ContainerName = "token-refresh";
 
-    public static async Task<int> RunAsync(CommandContext context)
+    public static async Task<int> RunAsync(CommandContext context, ShimServices services)
     {
         foreach (var arg in context.Args)
         {
@@ -28,7 +28,7 @@ internal static class TokenRefreshCommand
         }
 
         var log = new LogfmtLog(context.Stderr, time: null);
-        var podman = PodmanCli.Find(context.Environment) ?? throw PodmanCli.NotFound();
+        var podman = services.RequirePodman(context);
         var running = await podman.NamesAsync(all: false, context.Cancellation, $"name=^{ContainerName}$").ConfigureAwait(false);
         if (running.Contains(ContainerName))
         {
@@ -38,7 +38,7 @@ internal static class TokenRefreshCommand
         {
             // A stopped one with the same name would block the new one; it holds nothing worth keeping.
             _ = await podman.CaptureAsync(["rm", "--force", ContainerName], context.Cancellation).ConfigureAwait(false);
-            var settings = Path.Combine(HostLayout.AiDirFrom(context.Environment, Directory.GetCurrentDirectory()), "settings");
+            var settings = Path.Combine(HostLayout.AiDirFrom(context.Environment, services.Cwd), "settings");
             Common.IO.AtomicFile.EnsureDirectory(settings);
             var facts = await podman.InfoAsync(context.Cancellation).ConfigureAwait(false);
             var started = await podman.CaptureAsync(RunArguments(settings, facts, context.Environment), context.Cancellation).ConfigureAwait(false);

@@ -17,8 +17,24 @@ internal static class AttachedRun
         (PosixSignal.SIGHUP, 1),
     ];
 
+    /// <summary>Sets each variable, or removes it when its value is null.</summary>
+    public static void Apply(ProcessStartInfo psi, IReadOnlyDictionary<string, string?> environment)
+    {
+        foreach (var (key, value) in environment)
+        {
+            if (value is null)
+            {
+                psi.Environment.Remove(key);
+            }
+            else
+            {
+                psi.Environment[key] = value;
+            }
+        }
+    }
+
     public static async Task<int> RunAsync(string executable, IReadOnlyList<string> args,
-        IReadOnlyDictionary<string, string> environment, Action? started = null)
+        IReadOnlyDictionary<string, string?> environment, Action? started = null)
     {
         var psi = new ProcessStartInfo(executable) { UseShellExecute = false };
         foreach (var arg in args)
@@ -26,10 +42,7 @@ internal static class AttachedRun
             psi.ArgumentList.Add(arg);
         }
 
-        foreach (var (key, value) in environment)
-        {
-            psi.Environment[key] = value;
-        }
+        Apply(psi, environment);
 
         var pid = 0;
         var pending = new List<int>();

@@ -4,21 +4,24 @@ using System.Text.Json;
 namespace AiSandbox.HostShim.Podman;
 
 /// <summary>The podman executable found on PATH, and the few questions <c>ai</c> asks it.</summary>
-internal sealed class PodmanCli(string executable)
+internal sealed class PodmanCli(string executable, IReadOnlyDictionary<string, string?>? childEnvironment = null)
 {
     public static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(30);
 
     public string Executable { get; } = executable;
 
     /// <summary>The first executable <c>podman</c> on PATH, or null.</summary>
-    public static PodmanCli? Find(Func<string, string?> env)
+    /// <summary>Overrides of the inherited environment for every podman this instance starts.</summary>
+    public IReadOnlyDictionary<string, string?> ChildEnvironment { get; } = childEnvironment ?? new Dictionary<string, string?>();
+
+    public static PodmanCli? Find(Func<string, string?> env, IReadOnlyDictionary<string, string?>? childEnvironment = null)
     {
         foreach (var dir in (env("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
         {
             var candidate = Path.Combine(dir, "podman");
             if (File.Exists(candidate) && (File.GetUnixFileMode(candidate) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0)
             {
-                return new PodmanCli(candidate);
+                return new PodmanCli(candidate, childEnvironment);
             }
         }
 
@@ -43,6 +46,7 @@ internal sealed class PodmanCli(string executable)
             psi.ArgumentList.Add(arg);
         }
 
+        AttachedRun.Apply(psi, ChildEnvironment);
         using var process = Process.Start(psi) ?? throw new FatalException("cannot start podman", ("path", Executable));
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync(cancellation);
@@ -111,6 +115,18 @@ internal sealed class PodmanCli(string executable)
         }
 
         return output.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    /// <summary>Runs podman on the user's terminal; see <see cref="AttachedRun"/>.</summary>
+    public Task<int> RunAttachedAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? extraEnvironment = null)
+    {
+        var env = new Dictionary<string, string?>(ChildEnvironment);
+        foreach (var (key, value) in extraEnvironment ?? new Dictionary<string, string>())
+        {
+            env[key] = value;
+        }
+
+        return AttachedRun.RunAsync(Executable, args, env);
     }
 
     private static JsonElement Child(JsonElement element, string name) =>

@@ -14,11 +14,13 @@ internal sealed class NotifyListener : IAsyncDisposable
     private readonly Socket _socket;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly Action<string> _onMessage;
 
     private NotifyListener(string directory, Socket socket, Action<string> onMessage)
     {
         _directory = directory;
         _socket = socket;
+        _onMessage = onMessage;
         _loop = ReceiveLoopAsync(onMessage);
     }
 
@@ -52,6 +54,23 @@ internal sealed class NotifyListener : IAsyncDisposable
     public static bool IsReady(string message) =>
         message.Split('\n').Any(line => line.Trim() == "READY=1");
 
+    // A datagram sent just before podman exited is still queued: hand it over before closing.
+    private void Drain()
+    {
+        var buffer = new byte[4096];
+        try
+        {
+            while (_socket.Available > 0)
+            {
+                var received = _socket.Receive(buffer);
+                _onMessage(Encoding.UTF8.GetString(buffer, 0, received));
+            }
+        }
+        catch (SocketException)
+        {
+        }
+    }
+
     private async Task ReceiveLoopAsync(Action<string> onMessage)
     {
         var buffer = new byte[4096];
@@ -77,8 +96,9 @@ internal sealed class NotifyListener : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        _socket.Dispose();
         await _loop.ConfigureAwait(false);
+        Drain();
+        _socket.Dispose();
         _stop.Dispose();
         try
         {

@@ -100,6 +100,17 @@ public sealed class PublishedBinaryTests(FakePodmanBinary podman) : IDisposable
     }
 
     [Fact]
+    public async Task An_inherited_NOTIFY_SOCKET_never_reaches_podman_without_sdnotify()
+    {
+        _s.Env["NOTIFY_SOCKET"] = "/run/systemd/notify";
+        _s.Env["FAKE_PODMAN_INFO"] = """{"host":{"security":{"rootless":false},"serviceIsRemote":true},"version":{"Version":"4.3.1"}}""";
+        var result = await _s.PublishedAsync([]);
+        Assert.Equal(0, result.ExitCode);
+        Assert.DoesNotContain("--sdnotify=container", _s.RunCall.Args);
+        Assert.Equal("", _s.RunCall.NotifySocket);
+    }
+
+    [Fact]
     public async Task Without_READY_there_is_no_ready_line()
     {
         var result = await _s.PublishedAsync([]);

@@ -93,7 +93,9 @@ internal static class LaunchCommand
 
     private static async Task<int> RunPlanAsync(CommandContext context, LogfmtLog log, PodmanRunPlan plan, PodmanCli podman)
     {
-        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Without our own socket, an inherited NOTIFY_SOCKET (ai run from a systemd unit) must not reach
+        // podman, whose default would hand it to the sandbox's systemd.
+        var env = new Dictionary<string, string?>(StringComparer.Ordinal) { ["NOTIFY_SOCKET"] = null };
         NotifyListener? listener = null;
         var startedAt = 0L;
         if (plan.SdNotify)

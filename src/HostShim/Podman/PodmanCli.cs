@@ -118,10 +118,10 @@ internal sealed class PodmanCli(string executable, IReadOnlyDictionary<string, s
     }
 
     /// <summary>Runs podman on the user's terminal; see <see cref="AttachedRun"/>.</summary>
-    public Task<int> RunAttachedAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? extraEnvironment = null)
+    public Task<int> RunAttachedAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? extraEnvironment = null)
     {
         var env = new Dictionary<string, string?>(ChildEnvironment);
-        foreach (var (key, value) in extraEnvironment ?? new Dictionary<string, string>())
+        foreach (var (key, value) in extraEnvironment ?? new Dictionary<string, string?>())
         {
             env[key] = value;
         }

@@ -26,7 +26,7 @@ public sealed class TokenFlowSeamTests(FakePodmanBinary podman) : IDisposable
 
         public bool LogsIn { get; init; }
 
-        public Task RefreshAsync(HostLayout layout, string profile, CancellationToken cancellation)
+        public Task<string?> RefreshAsync(HostLayout layout, string profile, CancellationToken cancellation)
         {
             Steps.Add("refresh " + profile);
             if (RefreshTo is { } to)
@@ -34,8 +34,10 @@ public sealed class TokenFlowSeamTests(FakePodmanBinary podman) : IDisposable
                 s.AddClaudeProfile(profile, to);
             }
 
-            return Task.CompletedTask;
+            return Task.FromResult(Adopts ? "/history/2026/11_Nov/27_Fri_06-00_claude/.credentials.json" : null);
         }
+
+        public bool Adopts { get; init; }
 
         public Task<bool> RecoverFromHistoryAsync(HostLayout layout, string profile, CancellationToken cancellation)
         {
@@ -82,6 +84,17 @@ public sealed class TokenFlowSeamTests(FakePodmanBinary podman) : IDisposable
         var result = await _s.InProcessAsync(["work"], chains);
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(["refresh work", "recover work"], chains.Steps);
+        Assert.Contains("at=info msg=\"recovered active claude credentials from history\" profile=work", result.StderrLines);
+    }
+
+    [Fact]
+    public async Task A_history_copy_adopted_by_the_refresh_is_reported_as_recovered()
+    {
+        _s.AddClaudeProfile("work", DateTimeOffset.UtcNow.AddMinutes(-5));
+        var chains = new ScriptedChains(_s) { RefreshTo = DateTimeOffset.UtcNow.AddHours(3), Adopts = true };
+        var result = await _s.InProcessAsync(["work"], chains);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(["refresh work"], chains.Steps);
         Assert.Contains("at=info msg=\"recovered active claude credentials from history\" profile=work", result.StderrLines);
     }
 

@@ -15,9 +15,14 @@ internal sealed class HostTokenFlow(IClaudeChains chains, TimeProvider time)
     {
         try
         {
-            await chains.RefreshAsync(layout, profile, cancellation).ConfigureAwait(false);
+            if (await chains.RefreshAsync(layout, profile, cancellation).ConfigureAwait(false) is not null
+                && IsValid(layout.ClaudeCredentials(profile)))
+            {
+                log.Info("recovered active claude credentials from history", ("profile", profile));
+                return true;
+            }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not (OperationCanceledException or FatalException))
         {
             // A failed refresh is not fatal yet: history or a login may still give a valid token.
             log.Warn("claude token refresh failed", ("profile", profile), ("error", e.Message));

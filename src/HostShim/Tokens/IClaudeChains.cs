@@ -8,8 +8,11 @@ namespace AiSandbox.HostShim.Tokens;
 /// </summary>
 internal interface IClaudeChains
 {
-    /// <summary>Refreshes the profile's chain when it is due; a valid chain is left alone.</summary>
-    Task RefreshAsync(HostLayout layout, string profile, CancellationToken cancellation);
+    /// <summary>
+    /// Brings the profile's settings copy up to date: adopts a newer active copy from history, or refreshes
+    /// when due; a valid chain is left alone. Returns the history copy adopted, if any.
+    /// </summary>
+    Task<string?> RefreshAsync(HostLayout layout, string profile, CancellationToken cancellation);
 
     /// <summary>Copies the newest active session copy from history over the settings copy; false when there is none.</summary>
     Task<bool> RecoverFromHistoryAsync(HostLayout layout, string profile, CancellationToken cancellation);

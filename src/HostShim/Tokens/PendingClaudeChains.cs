@@ -8,7 +8,7 @@ namespace AiSandbox.HostShim.Tokens;
 /// </summary>
 internal sealed class PendingClaudeChains : IClaudeChains
 {
-    public Task RefreshAsync(HostLayout layout, string profile, CancellationToken cancellation) => Task.CompletedTask;
+    public Task<string?> RefreshAsync(HostLayout layout, string profile, CancellationToken cancellation) => Task.FromResult<string?>(null);
 
     public Task<bool> RecoverFromHistoryAsync(HostLayout layout, string profile, CancellationToken cancellation) => Task.FromResult(false);
 

@@ -112,6 +112,8 @@ internal static class LaunchCommand
             env["NOTIFY_SOCKET"] = listener.SocketPath;
         }
 
+        // The name is what `ai exec` and `podman` commands need; say it before podman takes the terminal.
+        log.Info("starting sandbox", ("name", plan.Name), ("image", plan.Arguments[^1]));
         try
         {
             Interlocked.Exchange(ref startedAt, context.Time.GetTimestamp());

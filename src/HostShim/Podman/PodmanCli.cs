@@ -132,8 +132,3 @@ internal sealed class PodmanCli(string executable, IReadOnlyDictionary<string, s
     private static JsonElement Child(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var child) ? child : default;
 }
-
-internal sealed record ProcessOutput(int ExitCode, string Stdout, string Stderr)
-{
-    public string FirstErrorLine => Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
-}

@@ -73,15 +73,20 @@ internal sealed class Sandbox : IDisposable
     }
 
     /// <summary>Calls the command in-process, as Program.cs does, with this sandbox's environment.</summary>
+    /// <param name="stdinFactory">Builds stdin from stdout, for a test that answers what the command printed.</param>
+    /// <param name="chainsFactory">Builds the chain API from the environment and stderr, as Program.cs does.</param>
     public async Task<ProcessResult> InProcessAsync(IReadOnlyList<string> args, IClaudeChains? chains = null, string stdin = "",
-        string? cwd = null, TimeProvider? time = null)
+        string? cwd = null, TimeProvider? time = null, Func<StringWriter, TextReader>? stdinFactory = null,
+        Func<Func<string, string?>, TextWriter, IClaudeChains>? chainsFactory = null)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var env = new Dictionary<string, string?>(Env);
-        var context = new CommandContext("ai", args, new StringReader(stdin), stdout, stderr,
-            name => env.TryGetValue(name, out var value) ? value : null, time ?? TimeProvider.System, CancellationToken.None);
-        var services = new ShimServices(cwd ?? Project, chains ?? new PendingClaudeChains(), Repo, env);
+        Func<string, string?> lookup = name => env.TryGetValue(name, out var value) ? value : null;
+        var context = new CommandContext("ai", args, stdinFactory?.Invoke(stdout) ?? new StringReader(stdin), stdout, stderr,
+            lookup, time ?? TimeProvider.System, CancellationToken.None);
+        chains ??= chainsFactory?.Invoke(lookup, stderr) ?? new PendingClaudeChains();
+        var services = new ShimServices(cwd ?? Project, chains, Repo, env);
         var exit = await AiCommand.RunAsync(context, services);
         return new ProcessResult(exit, stdout.ToString(), stderr.ToString());
     }

@@ -213,7 +213,7 @@ public sealed class PublishedBinaryTests(FakePodmanBinary podman) : IDisposable
     [Fact]
     public async Task Exec_last_uses_the_latest_container_and_bash()
     {
-        _s.Env["FAKE_PODMAN_PS"] = "ai-c-03-my-project";
+        _s.Env["FAKE_PODMAN_PS"] = """[{"Names":["ai-c-01-old"],"Created":1700000000},{"Names":["ai-c-03-my-project"],"Created":1700000500},{"Names":["token-refresh"],"Created":1600000000}]""";
         var result = await _s.PublishedAsync(["exec"]);
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(["exec", "--interactive", "--tty", "ai-c-03-my-project", "bash"], _s.Calls[^1].Args);

@@ -37,8 +37,7 @@ internal static class PsExecCommands
         var name = args.Count > 0 ? args[0] : "last";
         if (name == "last")
         {
-            var latest = await podman.CaptureAsync(["ps", "--latest", "--format", "{{.Names}}"], context.Cancellation).ConfigureAwait(false);
-            name = latest.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault()
+            name = await podman.LatestRunningAsync(context.Cancellation).ConfigureAwait(false)
                 ?? throw new FatalException("no running container");
         }
 

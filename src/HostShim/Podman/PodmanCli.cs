@@ -117,6 +117,42 @@ internal sealed class PodmanCli(string executable, IReadOnlyDictionary<string, s
         return output.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 
+    /// <summary>
+    /// The most recently created running container, from <c>podman ps --format json</c> (the remote client
+    /// of a podman machine has no <c>--latest</c>); null when none runs.
+    /// </summary>
+    public async Task<string?> LatestRunningAsync(CancellationToken cancellation)
+    {
+        var output = await CaptureAsync(["ps", "--format", "json"], cancellation).ConfigureAwait(false);
+        if (output.ExitCode != 0)
+        {
+            throw new FatalException("podman ps failed", ("exit", output.ExitCode), ("error", output.FirstErrorLine));
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(output.Stdout.Trim() is { Length: > 0 } json ? json : "[]");
+            string? latest = null;
+            var newest = long.MinValue;
+            foreach (var container in doc.RootElement.EnumerateArray())
+            {
+                var created = Child(container, "Created") is { ValueKind: JsonValueKind.Number } c && c.TryGetInt64(out var t) ? t : 0;
+                var names = Child(container, "Names");
+                var name = names.ValueKind == JsonValueKind.Array && names.GetArrayLength() > 0 ? names[0].GetString() : null;
+                if (name is not null && created >= newest)
+                {
+                    (latest, newest) = (name, created);
+                }
+            }
+
+            return latest;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new FatalException("podman ps printed something that is not a JSON list", ("path", Executable));
+        }
+    }
+
     /// <summary>Runs podman on the user's terminal; see <see cref="AttachedRun"/>.</summary>
     public Task<int> RunAttachedAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? extraEnvironment = null)
     {

@@ -56,6 +56,10 @@ internal static class LauncherDispatch
             context = context with { Name = name, Args = args.Skip(1).ToArray() };
         }
 
-        return Placeholder.RunAsync(context, name, Commands[name]);
+        return name switch
+        {
+            "s" => Start.StartCommand.RunAsync(context),
+            _ => Placeholder.RunAsync(context, name, Commands[name]),
+        };
     }
 }

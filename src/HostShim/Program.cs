@@ -4,4 +4,4 @@ using AiSandbox.HostShim.Commands;
 using AiSandbox.HostShim.Tokens;
 
 var context = CommandContext.FromProcess(args);
-return await AiCommand.RunAsync(context, ShimServices.FromProcess(new PendingClaudeChains()));
+return await AiCommand.RunAsync(context, ShimServices.FromProcess(new RefresherChains(context.Environment, context.Stderr, context.Time)));

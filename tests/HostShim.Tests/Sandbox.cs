@@ -74,10 +74,8 @@ internal sealed class Sandbox : IDisposable
 
     /// <summary>Calls the command in-process, as Program.cs does, with this sandbox's environment.</summary>
     /// <param name="stdinFactory">Builds stdin from stdout, for a test that answers what the command printed.</param>
-    /// <param name="chainsFactory">Builds the chain API from the environment and stderr, as Program.cs does.</param>
     public async Task<ProcessResult> InProcessAsync(IReadOnlyList<string> args, IClaudeChains? chains = null, string stdin = "",
-        string? cwd = null, TimeProvider? time = null, Func<StringWriter, TextReader>? stdinFactory = null,
-        Func<Func<string, string?>, TextWriter, IClaudeChains>? chainsFactory = null)
+        string? cwd = null, TimeProvider? time = null, Func<StringWriter, TextReader>? stdinFactory = null)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
@@ -85,7 +83,8 @@ internal sealed class Sandbox : IDisposable
         Func<string, string?> lookup = name => env.TryGetValue(name, out var value) ? value : null;
         var context = new CommandContext("ai", args, stdinFactory?.Invoke(stdout) ?? new StringReader(stdin), stdout, stderr,
             lookup, time ?? TimeProvider.System, CancellationToken.None);
-        chains ??= chainsFactory?.Invoke(lookup, stderr) ?? new PendingClaudeChains();
+        // The real chain API, as Program.cs builds it.
+        chains ??= new RefresherChains(lookup, stderr, time ?? TimeProvider.System);
         var services = new ShimServices(cwd ?? Project, chains, Repo, env);
         var exit = await AiCommand.RunAsync(context, services);
         return new ProcessResult(exit, stdout.ToString(), stderr.ToString());

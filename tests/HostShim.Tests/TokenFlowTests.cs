@@ -1,5 +1,4 @@
 using AiSandbox.HostShim.Tests.FakePodman;
-using AiSandbox.HostShim.Tokens;
 using AiSandbox.TestSupport;
 using AiSandbox.TestSupport.OAuth;
 
@@ -36,8 +35,7 @@ public sealed class TokenFlowTests : IAsyncDisposable
 
     private async Task<ProcessResult> LaunchAsync(Func<StringWriter, TextReader>? stdin = null)
     {
-        var result = await _s.InProcessAsync(["work"], stdinFactory: stdin,
-            chainsFactory: (env, stderr) => new RefresherChains(env, stderr, TimeProvider.System));
+        var result = await _s.InProcessAsync(["work"], stdinFactory: stdin);
         _server.AssertNoSecrets(result.StdoutLines, "stdout");
         _server.AssertNoSecrets(result.StderrLines, "stderr");
         return result;

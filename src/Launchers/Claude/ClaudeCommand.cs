@@ -71,11 +71,16 @@ internal static class ClaudeCommand
         }
 
         var settingsRoot = host.SettingsRoot;
+        var settingsTemplate = host.EnvOr("CLAUDE_SETTINGS_FILE", "/claude/settings.json");
         var sources = new ClaudeConfigSources(
             ClaudeJsonTemplate: host.EnvOr("CLAUDE_JSON_TEMPLATE", "/claude/claude.json"),
-            SettingsTemplate: host.EnvOr("CLAUDE_SETTINGS_FILE", "/claude/settings.json"),
+            SettingsTemplate: settingsTemplate,
             ProfileSettings: Path.Combine(settingsRoot, profile is null ? "claude" : "claude_" + profile, "settings.json"),
-            BlocklistFiles: [host.EnvOr("PLUGIN_BLOCKLIST", "/opt/claude-plugins/blocklist"), Path.Combine(settingsRoot, "plugins.blocklist")],
+            BlocklistFiles: [
+                host.EnvOr("PLUGIN_BLOCKLIST", "/opt/claude-plugins/blocklist"),
+                Path.Combine(Path.GetDirectoryName(settingsTemplate) ?? "/claude", "plugins.blocklist"),
+                Path.Combine(settingsRoot, "plugins.blocklist"),
+            ],
             PluginRoot: host.EnvOr("PLUGIN_ROOT", "/opt/claude-plugins/enabled"),
             SentryTokenFile: Path.Combine(settingsRoot, "sentry.token"),
             SentryHostFile: Path.Combine(settingsRoot, "sentry.host"),

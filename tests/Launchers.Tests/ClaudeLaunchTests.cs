@@ -104,7 +104,7 @@ public sealed class ClaudeLaunchTests(StubAgent stub) : IClassFixture<StubAgent>
 
         File.WriteAllText(Path.Combine(box.Settings, "sentry.host"), "sentry.example.com\n");
         run = await box.RunAsync("c", ["work"]);
-        var second = box.SessionHomes("claude")[^1];
+        var second = run.Ran.LinkTarget(".claude")!;
         sentry = JsonNode.Parse(File.ReadAllText(Path.Combine(second, "claude.json")))!["mcpServers"]!["sentry"]!;
         Assert.Equal(["-y", "@sentry/mcp-server@latest", "--host=sentry.example.com"], sentry["args"]!.AsArray().Select(a => (string)a!));
     }

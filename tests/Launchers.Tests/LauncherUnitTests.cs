@@ -73,7 +73,6 @@ public sealed class LauncherUnitTests
         Assert.Equal(("abc", "k", true, "api"), (c.Resume, c.ApiKey, c.Debug, c.DebugFilter));
         var cx = CodexOptions.Parse(["alpha", "-p", "work", "--resume", "id"]);
         Assert.Equal(("alpha", "work", "id"), (cx.Profile, cx.ConfigProfile, cx.Resume));
-        Assert.True(ClaudeOptions.Parse(["--bogus", "-h"]) is { Help: false } || true);
         Assert.Throws<UsageException>(() => ClaudeOptions.Parse(["--bogus", "-h"]));
     }
 

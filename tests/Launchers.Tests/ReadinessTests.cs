@@ -32,7 +32,7 @@ public sealed class ReadinessTests(DbusServer bus, StubAgent stub)
     public async Task Ready_supervisor_returns_ready_with_every_service()
     {
         await using var supervisor = await TestSupervisor.StartAsync(bus.Address,
-            TestSupervisor.Ready("postgresql", 0.2), TestSupervisor.Ready("lavinmq", 0.4), TestSupervisor.Ready("redis"), new ScriptedService("bundle", "skipped", "no Gemfile", 0));
+            TestSupervisor.Ready("postgresql", 1.0), TestSupervisor.Ready("lavinmq", 1.2), TestSupervisor.Ready("redis"), new ScriptedService("bundle", "skipped", "no Gemfile", 0));
 
         var (result, output, seen) = await WaitAsync(bus.Address, TimeSpan.FromSeconds(10));
 

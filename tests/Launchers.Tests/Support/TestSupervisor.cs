@@ -68,32 +68,23 @@ public sealed class TestSupervisor : IPathMethodHandler, IAsyncDisposable
         return (state, services);
     }
 
-    public ValueTask HandleMethodAsync(MethodContext context)
+    public async ValueTask HandleMethodAsync(MethodContext context)
     {
         var request = context.Request;
         if (request.InterfaceAsString == Name && request.MemberAsString == "WaitReady")
         {
             var timeoutMs = request.GetBodyReader().ReadUInt32();
             Interlocked.Increment(ref _waitReadyCalls);
-            context.DisposesAsynchronously = true;
-            _ = Task.Run(async () =>
-            {
-                using (context)
-                {
-                    var until = _clock.Elapsed + TimeSpan.FromMilliseconds(timeoutMs);
-                    while (Snapshot().State == "starting" && _clock.Elapsed < until)
-                    {
-                        await Task.Delay(10);
-                    }
 
-                    using var writer = context.CreateReplyWriter("sa{s(ssd)}");
-                    var (state, services) = Snapshot();
-                    writer.WriteString(state);
-                    WriteServices(writer, services);
-                    context.Reply(writer.CreateMessage());
-                }
-            });
-            return ValueTask.CompletedTask;
+            // The connection reads no other message meanwhile: fine for one launcher at a time.
+            var until = _clock.Elapsed + TimeSpan.FromMilliseconds(timeoutMs);
+            while (Snapshot().State == "starting" && _clock.Elapsed < until)
+            {
+                await Task.Delay(10);
+            }
+
+            ReplyWaitReady(context);
+            return;
         }
 
         if (request.InterfaceAsString == "org.freedesktop.DBus.Properties" && request.MemberAsString == "Get")
@@ -102,26 +93,49 @@ public sealed class TestSupervisor : IPathMethodHandler, IAsyncDisposable
             _ = reader.ReadString();
             var property = reader.ReadString();
             var (state, services) = Snapshot();
-            using var writer = context.CreateReplyWriter("v");
-            if (property == "State")
+            var writer = context.CreateReplyWriter("v");
+            try
             {
-                writer.WriteVariantString(state);
-            }
-            else
-            {
-                writer.WriteSignature("a{s(ssd)}");
-                WriteServices(writer, services);
-            }
+                if (property == "State")
+                {
+                    writer.WriteVariantString(state);
+                }
+                else
+                {
+                    writer.WriteSignature("a{s(ssd)}");
+                    WriteServices(ref writer, services);
+                }
 
-            context.Reply(writer.CreateMessage());
-            return ValueTask.CompletedTask;
+                context.Reply(writer.CreateMessage());
+            }
+            finally
+            {
+                writer.Dispose();
+            }
+            return;
         }
 
         context.ReplyUnknownMethodError();
-        return ValueTask.CompletedTask;
     }
 
-    private static void WriteServices(MessageWriter writer, IReadOnlyList<(string Name, string State, string Detail, double Seconds)> services)
+    private void ReplyWaitReady(MethodContext context)
+    {
+        // MessageWriter is a ref struct: helpers take it by ref, or their writes are lost.
+        var writer = context.CreateReplyWriter("sa{s(ssd)}");
+        try
+        {
+            var (state, services) = Snapshot();
+            writer.WriteString(state);
+            WriteServices(ref writer, services);
+            context.Reply(writer.CreateMessage());
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    private static void WriteServices(ref MessageWriter writer, IReadOnlyList<(string Name, string State, string Detail, double Seconds)> services)
     {
         var start = writer.WriteDictionaryStart();
         foreach (var (name, state, detail, seconds) in services)

@@ -49,7 +49,48 @@ public sealed class TestSupervisor : IPathMethodHandler, IAsyncDisposable
             await Task.Delay(50);
         }
 
+        supervisor._signals = Task.Run(supervisor.EmitStateChangesAsync);
         return supervisor;
+    }
+
+    private readonly CancellationTokenSource _stop = new();
+    private Task _signals = Task.CompletedTask;
+
+    // StateChanged(s, a{s(ssd)}) whenever State changes, as the real supervisor does.
+    private async Task EmitStateChangesAsync()
+    {
+        var last = Snapshot().State;
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(20, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var (state, services) = Snapshot();
+            if (state == last)
+            {
+                continue;
+            }
+
+            last = state;
+            var writer = _connection.GetMessageWriter();
+            try
+            {
+                writer.WriteSignalHeader(null, ObjectPath, Name, "StateChanged", "sa{s(ssd)}");
+                writer.WriteString(state);
+                WriteServices(ref writer, services);
+                _connection.TrySendMessage(writer.CreateMessage());
+            }
+            finally
+            {
+                writer.Dispose();
+            }
+        }
     }
 
     public static ScriptedService Ready(string name, double after = 0) => new(name, "ready", "", after);
@@ -84,6 +125,31 @@ public sealed class TestSupervisor : IPathMethodHandler, IAsyncDisposable
             }
 
             ReplyWaitReady(context);
+            return;
+        }
+
+        if (request.InterfaceAsString == "org.freedesktop.DBus.Properties" && request.MemberAsString == "GetAll")
+        {
+            var writer = context.CreateReplyWriter("a{sv}");
+            try
+            {
+                var (state, services) = Snapshot();
+                var dict = writer.WriteDictionaryStart();
+                writer.WriteDictionaryEntryStart();
+                writer.WriteString("State");
+                writer.WriteVariantString(state);
+                writer.WriteDictionaryEntryStart();
+                writer.WriteString("Services");
+                writer.WriteSignature("a{s(ssd)}");
+                WriteServices(ref writer, services);
+                writer.WriteDictionaryEnd(dict);
+                context.Reply(writer.CreateMessage());
+            }
+            finally
+            {
+                writer.Dispose();
+            }
+
             return;
         }
 
@@ -153,6 +219,9 @@ public sealed class TestSupervisor : IPathMethodHandler, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stop.CancelAsync();
+        await _signals;
+        _stop.Dispose();
         try
         {
             await _connection.ReleaseNameAsync(Name);

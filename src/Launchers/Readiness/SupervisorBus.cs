@@ -17,6 +17,9 @@ internal sealed class SupervisorBus(string address, TimeProvider time) : IReadin
     // Short calls instead of one long one: each answer is a progress snapshot for the display.
     private static readonly TimeSpan Slice = TimeSpan.FromMilliseconds(250);
 
+    // A supervisor that takes the call but never answers must not hold the launch forever.
+    private static readonly TimeSpan ReplyGrace = TimeSpan.FromSeconds(5);
+
     public async Task<ReadinessResult> WaitAsync(TimeSpan timeout, Action<ReadinessSnapshot>? progress, CancellationToken cancellationToken)
     {
         var start = time.GetTimestamp();
@@ -43,7 +46,11 @@ internal sealed class SupervisorBus(string address, TimeProvider time) : IReadin
 
             try
             {
-                last = await CallWaitReadyAsync(connection, slice).ConfigureAwait(false);
+                last = await CallWaitReadyAsync(connection, slice).WaitAsync(slice + ReplyGrace, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return new ReadinessResult(ReadinessOutcome.NoSupervisor, last, $"{BusName} did not answer WaitReady within {(slice + ReplyGrace).TotalSeconds:0.#}s");
             }
             catch (DBusErrorReplyException e) when (e.ErrorName is "org.freedesktop.DBus.Error.ServiceUnknown" or "org.freedesktop.DBus.Error.NameHasNoOwner" or "org.freedesktop.DBus.Error.UnknownObject" or "org.freedesktop.DBus.Error.UnknownMethod")
             {

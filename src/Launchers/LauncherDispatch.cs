@@ -59,7 +59,19 @@ internal static class LauncherDispatch
         return name switch
         {
             "s" => Start.StartCommand.RunAsync(context),
-            _ => Placeholder.RunAsync(context, name, Commands[name]),
+            _ => RunLauncherAsync(LauncherHost.FromProcess(context), name),
         };
     }
+
+    /// <summary>The launchers other than s; tests call this with an in-memory host.</summary>
+    internal static Task<int> RunLauncherAsync(LauncherHost host, string name) => name switch
+    {
+        "c" => Claude.ClaudeCommand.RunAsync(host),
+        "cx" => Codex.CodexCommand.RunAsync(host),
+        "g" => Gemini.GeminiCommand.RunAsync(host),
+        "x" => Task.FromResult(Shell.ExitCommand.Run(host, Exec.Native.GetParentPid)),
+        "claude-login" or "l" => Claude.ClaudeLoginCommand.RunAsync(host),
+        "claude-hook" => Claude.ClaudeHookCommand.RunAsync(host),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not a launcher"),
+    };
 }

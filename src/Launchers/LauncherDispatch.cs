@@ -56,6 +56,22 @@ internal static class LauncherDispatch
             context = context with { Name = name, Args = args.Skip(1).ToArray() };
         }
 
-        return Placeholder.RunAsync(context, name, Commands[name]);
+        return name switch
+        {
+            "s" => Start.StartCommand.RunAsync(context),
+            _ => RunLauncherAsync(LauncherHost.FromProcess(context), name),
+        };
     }
+
+    /// <summary>The launchers other than s; tests call this with an in-memory host.</summary>
+    internal static Task<int> RunLauncherAsync(LauncherHost host, string name) => name switch
+    {
+        "c" => Claude.ClaudeCommand.RunAsync(host),
+        "cx" => Codex.CodexCommand.RunAsync(host),
+        "g" => Gemini.GeminiCommand.RunAsync(host),
+        "x" => Task.FromResult(Shell.ExitCommand.Run(host, Exec.Native.GetParentPid)),
+        "claude-login" or "l" => Claude.ClaudeLoginCommand.RunAsync(host),
+        "claude-hook" => Claude.ClaudeHookCommand.RunAsync(host),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not a launcher"),
+    };
 }

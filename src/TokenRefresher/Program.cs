@@ -1,9 +1,18 @@
 using AiSandbox.Common.Cli;
 using AiSandbox.TokenRefresher;
 
-using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
-var context = CommandContext.FromProcess(args, cancel.Token);
+// Built by hand rather than with CommandContext.FromProcess so Console.In is only created when read.
+// No Ctrl-C handler: one-shot commands may simply die (every write is atomic), and the daemon's host
+// handles SIGINT/SIGTERM itself.
+var context = new CommandContext(
+    Path.GetFileName(Environment.GetCommandLineArgs().FirstOrDefault() ?? string.Empty),
+    args,
+    new LazyConsoleReader(),
+    Console.Out,
+    Console.Error,
+    Environment.GetEnvironmentVariable,
+    TimeProvider.System,
+    CancellationToken.None);
 return context.Name == "codex-login"
     ? await CodexLoginCommand.RunAsync(context)
     : await RefreshTokensCommand.RunAsync(context);

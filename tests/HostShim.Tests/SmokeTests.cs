@@ -11,3 +11,19 @@ public sealed class SmokeTests
     [Fact]
     public Task Unknown_flag_is_named() => Smoke.UnknownFlagIsNamedAsync("ai", 1);
 }
+
+public sealed class SubcommandHelpTests
+{
+    [Theory]
+    [InlineData("token-refresh")]
+    [InlineData("ps")]
+    [InlineData("exec")]
+    [InlineData("setup-vm")]
+    public Task Every_subcommand_answers_help(string subcommand) => Smoke.HelpExitsZeroWithUsageAsync("ai", subcommand);
+
+    [Theory]
+    [InlineData("token-refresh")]
+    [InlineData("exec")]
+    [InlineData("setup-vm")]
+    public Task Every_subcommand_names_an_unknown_flag(string subcommand) => Smoke.UnknownFlagIsNamedAsync("ai", 1, subcommand);
+}

@@ -11,6 +11,28 @@ public static class RepoPaths
     public static string BinDir =>
         Environment.GetEnvironmentVariable("AISANDBOX_BIN") is { Length: > 0 } dir ? dir : Path.Combine(Root, "artifacts", "bin");
 
+    /// <summary>The linux-arm64 binaries: AISANDBOX_BIN_ARM64, else artifacts/bin-arm64 (./publish --rid linux-arm64).</summary>
+    public static string Arm64BinDir =>
+        Environment.GetEnvironmentVariable("AISANDBOX_BIN_ARM64") is { Length: > 0 } dir ? dir : Path.Combine(Root, "artifacts", "bin-arm64");
+
+    /// <summary>Every command users can type, and the binary each one is.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Commands = new Dictionary<string, string>
+    {
+        ["refresh-tokens"] = "refresh-tokens",
+        ["codex-login"] = "refresh-tokens",
+        ["ai-supervisor"] = "ai-supervisor",
+        ["ai"] = "ai",
+        ["ai-launcher"] = "ai-launcher",
+        ["c"] = "ai-launcher",
+        ["cx"] = "ai-launcher",
+        ["g"] = "ai-launcher",
+        ["x"] = "ai-launcher",
+        ["s"] = "ai-launcher",
+        ["claude-login"] = "ai-launcher",
+        ["l"] = "ai-launcher",
+        ["claude-hook"] = "ai-launcher",
+    };
+
     /// <summary>The path of a published command; fails loudly when it has not been published.</summary>
     public static string Binary(string command)
     {

@@ -1,0 +1,142 @@
+using System.Globalization;
+using AiSandbox.Common.Cli;
+using AiSandbox.Common.Logging;
+using AiSandbox.HostShim.Launch;
+using AiSandbox.HostShim.Podman;
+using AiSandbox.HostShim.Tokens;
+
+namespace AiSandbox.HostShim.Commands;
+
+/// <summary><c>ai [agent] [profile] [options]</c>: validate, prepare the host, refresh the token, run the sandbox.</summary>
+internal static class LaunchCommand
+{
+    public static async Task<int> RunAsync(CommandContext context, ShimServices services)
+    {
+        var log = new LogfmtLog(context.Stderr, time: null);
+        var (parsed, portLists) = LaunchArgumentParser.Parse(context.Args);
+        if (parsed.Help)
+        {
+            await context.Stdout.WriteAsync(Usage.Text).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+
+        var layout = HostLayout.From(context.Environment, services.Cwd, services.RepoDir);
+        var args = LaunchValidator.Validate(parsed, portLists, layout);
+        var primaryPort = LaunchValidator.PrimaryPort(context.Environment);
+        var podman = services.FindPodman(context);
+        if (args.DryRun)
+        {
+            return await DryRunAsync(context, log, args, layout, primaryPort, podman).ConfigureAwait(false);
+        }
+
+        if (podman is null)
+        {
+            throw PodmanCli.NotFound();
+        }
+
+        foreach (var dir in new[] { "bundle", "commandhistory", "history", "repos", Path.Combine("settings", "dotfiles"), "share" })
+        {
+            Common.IO.AtomicFile.EnsureDirectory(Path.Combine(layout.AiDir, dir));
+        }
+
+        if (args.ClaudeProfile is { } profile)
+        {
+            var flow = new HostTokenFlow(services.Chains, context.Time);
+            if (!await flow.EnsureAsync(layout, profile, context.Stdin, context.Stdout, log, context.Cancellation).ConfigureAwait(false))
+            {
+                return ExitCodes.Failure;
+            }
+        }
+
+        var plan = await PlanAsync(context, args, layout, primaryPort, podman).ConfigureAwait(false);
+        foreach (var mount in plan.Mounts)
+        {
+            mount.EnsureSource();
+        }
+
+        return await RunPlanAsync(context, log, plan, podman).ConfigureAwait(false);
+    }
+
+    private static async Task<int> DryRunAsync(CommandContext context, LogfmtLog log, LaunchArguments args, HostLayout layout,
+        int primaryPort, PodmanCli? podman)
+    {
+        PodmanRunPlan plan;
+        if (podman is null)
+        {
+            log.Warn("podman not found on PATH; assuming rootful podman and no existing containers");
+            plan = PodmanRunPlan.Build(args, layout, primaryPort, InstanceName.Choose(InstanceName.Project(layout.ProjectDirName), []),
+                PodmanFacts.Unknown, context.Environment);
+        }
+        else
+        {
+            plan = await PlanAsync(context, args, layout, primaryPort, podman).ConfigureAwait(false);
+        }
+
+        await context.Stdout.WriteLineAsync("podman").ConfigureAwait(false);
+        foreach (var arg in plan.Arguments)
+        {
+            await context.Stdout.WriteLineAsync(arg).ConfigureAwait(false);
+        }
+
+        await context.Stdout.FlushAsync().ConfigureAwait(false);
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<PodmanRunPlan> PlanAsync(CommandContext context, LaunchArguments args, HostLayout layout, int primaryPort,
+        PodmanCli podman)
+    {
+        var facts = await podman.InfoAsync(context.Cancellation).ConfigureAwait(false);
+        var names = await podman.NamesAsync(all: true, context.Cancellation).ConfigureAwait(false);
+        var name = InstanceName.Choose(InstanceName.Project(layout.ProjectDirName), [.. names]);
+        return PodmanRunPlan.Build(args, layout, primaryPort, name, facts, context.Environment);
+    }
+
+    private static async Task<int> RunPlanAsync(CommandContext context, LogfmtLog log, PodmanRunPlan plan, PodmanCli podman)
+    {
+        // Without our own socket, an inherited NOTIFY_SOCKET (ai run from a systemd unit) must not reach
+        // podman, whose default would hand it to the sandbox's systemd.
+        var env = new Dictionary<string, string?>(StringComparer.Ordinal) { ["NOTIFY_SOCKET"] = null };
+        NotifyListener? listener = null;
+        var startedAt = 0L;
+        if (plan.SdNotify)
+        {
+            var reported = 0;
+            listener = NotifyListener.Start(message =>
+            {
+                if (NotifyListener.IsReady(message) && Interlocked.Exchange(ref reported, 1) == 0)
+                {
+                    var seconds = context.Time.GetElapsedTime(Interlocked.Read(ref startedAt)).TotalSeconds;
+                    ReportReady(context.Stderr, plan.Name, seconds);
+                }
+            });
+            env["NOTIFY_SOCKET"] = listener.SocketPath;
+        }
+
+        // The name is what `ai exec` and `podman` commands need; say it before podman takes the terminal.
+        log.Info("starting sandbox", ("name", plan.Name), ("image", plan.Arguments[^1]));
+        try
+        {
+            Interlocked.Exchange(ref startedAt, context.Time.GetTimestamp());
+            return await podman.RunAttachedAsync(plan.Arguments, env).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (listener is not null)
+            {
+                await listener.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    // podman holds the terminal in raw mode while attached, so a bare \n would not return the carriage.
+    private static void ReportReady(TextWriter stderr, string name, double seconds)
+    {
+        var line = Logfmt.Format("info", null, "sandbox ready",
+            [("name", name), ("seconds", seconds.ToString("0.00", CultureInfo.InvariantCulture))]);
+        lock (stderr)
+        {
+            stderr.Write(line + (Native.IsATty(2) == 1 ? "\r\n" : "\n"));
+            stderr.Flush();
+        }
+    }
+}

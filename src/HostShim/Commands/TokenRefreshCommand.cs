@@ -1,0 +1,74 @@
+using AiSandbox.Common.Cli;
+using AiSandbox.Common.Logging;
+using AiSandbox.HostShim.Launch;
+using AiSandbox.HostShim.Podman;
+
+namespace AiSandbox.HostShim.Commands;
+
+/// <summary>
+/// <c>ai token-refresh</c> (the baseline's <c>bin/token-refresh</c>): the standalone
+/// <c>refresh-tokens --daemon</c> container on <c>~/ai/settings</c>, started only when it is not running,
+/// then its last log lines.
+/// </summary>
+internal static class TokenRefreshCommand
+{
+    public const string ContainerName = "token-refresh";
+
+    public static async Task<int> RunAsync(CommandContext context, ShimServices services)
+    {
+        foreach (var arg in context.Args)
+        {
+            if (arg is "-h" or "--help")
+            {
+                await context.Stdout.WriteAsync(Usage.Text).ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+
+            throw arg.StartsWith('-') ? UsageException.UnknownOption(arg, ExitCodes.Failure) : UsageException.UnexpectedArgument(arg, ExitCodes.Failure);
+        }
+
+        var log = new LogfmtLog(context.Stderr, time: null);
+        var podman = services.RequirePodman(context);
+        var running = await podman.NamesAsync(all: false, context.Cancellation, $"name=^{ContainerName}$").ConfigureAwait(false);
+        if (running.Contains(ContainerName))
+        {
+            log.Info("token-refresh container is already running");
+        }
+        else
+        {
+            // A stopped one with the same name would block the new one; it holds nothing worth keeping.
+            _ = await podman.CaptureAsync(["rm", "--force", ContainerName], context.Cancellation).ConfigureAwait(false);
+            var settings = Path.Combine(HostLayout.AiDirFrom(context.Environment, services.Cwd), "settings");
+            Common.IO.AtomicFile.EnsureDirectory(settings);
+            var facts = await podman.InfoAsync(context.Cancellation).ConfigureAwait(false);
+            var started = await podman.CaptureAsync(RunArguments(settings, facts, context.Environment), context.Cancellation).ConfigureAwait(false);
+            if (started.ExitCode != 0)
+            {
+                throw new FatalException("token-refresh container failed to start", ("exit", started.ExitCode), ("error", started.FirstErrorLine));
+            }
+
+            log.Info("token-refresh container started");
+        }
+
+        var logs = await podman.CaptureAsync(["logs", "--tail", "5", ContainerName], context.Cancellation).ConfigureAwait(false);
+        await context.Stdout.WriteAsync(logs.Stdout + logs.Stderr).ConfigureAwait(false);
+        await context.Stdout.FlushAsync().ConfigureAwait(false);
+        return ExitCodes.Ok;
+    }
+
+    public static IReadOnlyList<string> RunArguments(string settingsDir, PodmanFacts facts, Func<string, string?> env)
+    {
+        var args = new List<string> { "run", "--detach", "--name", ContainerName, "--pull=never" };
+        if (facts.Rootless)
+        {
+            args.Add("--userns=keep-id:uid=0,gid=0");
+        }
+
+        args.AddRange(["--env", "CREDENTIALS_DIR=/settings"]);
+        args.AddRange(new BindMount(settingsDir, "/settings").ToArguments());
+        args.AddRange(PodmanRunPlan.ExtraArguments(env));
+        args.Add(env("AI_IMAGE") is { Length: > 0 } image ? image : PodmanRunPlan.DefaultImage);
+        args.AddRange(["/usr/local/bin/refresh-tokens", "--daemon"]);
+        return args;
+    }
+}

@@ -1,0 +1,19 @@
+using AiSandbox.Common.Logging;
+
+namespace AiSandbox.HostShim;
+
+/// <summary>
+/// Input or state that stops <c>ai</c> before podman starts: reported as one line,
+/// <c>at=fatal msg="…" key=value</c>, exit 1 (the baseline's code for every fatal error).
+/// </summary>
+internal sealed class FatalException(string message, params LogField[] fields) : Exception(message)
+{
+    public IReadOnlyList<LogField> Fields { get; } = fields;
+
+    public int Report(TextWriter stderr)
+    {
+        stderr.WriteLine(Logfmt.Format("fatal", null, Message, Fields.ToArray()));
+        stderr.Flush();
+        return Common.Cli.ExitCodes.Failure;
+    }
+}

@@ -1,0 +1,56 @@
+using System.Globalization;
+
+namespace AiSandbox.HostShim.Launch;
+
+/// <summary>The baseline's checks, in its order, after the grammar: profile names, profile files, ports.</summary>
+internal static class LaunchValidator
+{
+    public static LaunchArguments Validate(LaunchArguments args, IReadOnlyList<string> portLists, HostLayout layout)
+    {
+        if (args.CodexProfile is { } codex && !ProfileName.IsValid(codex))
+        {
+            throw new FatalException("invalid codex profile", ("profile", codex));
+        }
+
+        if (args.ClaudeProfile is { } claude && !ProfileName.IsValid(claude))
+        {
+            throw new FatalException("invalid claude profile", ("profile", claude));
+        }
+
+        if (args.ClaudeProfile is { } p && !File.Exists(layout.ClaudeCredentials(p)))
+        {
+            throw new FatalException("claude profile not found", ("profile", p), ("path", layout.ClaudeCredentials(p)));
+        }
+
+        if (args.CodexProfile is { } q && !File.Exists(layout.CodexAuth(q)))
+        {
+            throw new FatalException("codex profile not found", ("profile", q), ("path", layout.CodexAuth(q)));
+        }
+
+        var ports = new List<PortSpec>();
+        foreach (var list in portLists)
+        {
+            ports.AddRange(PortSpec.ParseList(list));
+        }
+
+        return args with { Ports = ports };
+    }
+
+    /// <summary><c>PORT</c>, the container's primary port (default 1337).</summary>
+    public static int PrimaryPort(Func<string, string?> env)
+    {
+        var text = env("PORT") is { Length: > 0 } value ? value : "1337";
+        try
+        {
+            return PortSpec.Port(text, text);
+        }
+        catch (FatalException)
+        {
+            throw new FatalException("invalid PORT", ("value", text));
+        }
+    }
+
+    /// <summary>The baseline's truthy values for <c>AI_REMOTE</c> and <c>AI_FAST</c>: 1, true, yes, on.</summary>
+    public static bool Truthy(string? value) =>
+        value?.ToLower(CultureInfo.InvariantCulture) is "1" or "true" or "yes" or "on";
+}

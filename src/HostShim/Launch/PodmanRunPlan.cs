@@ -1,0 +1,91 @@
+using System.Globalization;
+using AiSandbox.HostShim.Podman;
+
+namespace AiSandbox.HostShim.Launch;
+
+/// <summary>The <c>podman run</c> for one sandbox: its arguments and the host paths it mounts.</summary>
+internal sealed record PodmanRunPlan(string Name, IReadOnlyList<string> Arguments, IReadOnlyList<BindMount> Mounts, bool SdNotify)
+{
+    public const string DefaultImage = "ai:latest";
+
+    /// <summary>Builds the command line: the baseline's order, with the naming, image, user-namespace and readiness additions.</summary>
+    public static PodmanRunPlan Build(LaunchArguments args, HostLayout layout, int primaryPort, string name,
+        PodmanFacts facts, Func<string, string?> env)
+    {
+        var hostDir = layout.ProjectDirName;
+        var hostWorkdir = "/host-workdir/" + hostDir;
+        var port = primaryPort.ToString(CultureInfo.InvariantCulture);
+        var a = new List<string> { "run", "--rm", "--interactive", "--tty", "--name", name, "--hostname", name, "--pull=never" };
+        if (facts.Rootless)
+        {
+            // keep-id maps the host user to the same container user (root here: systemd is PID 1 and the
+            // agents run as root), so files the sandbox writes in /app stay the user's on the host.
+            a.Add("--userns=keep-id:uid=0,gid=0");
+        }
+
+        if (facts.SupportsSdNotify)
+        {
+            a.Add("--sdnotify=container");
+        }
+
+        a.AddRange(["--cap-add=NET_ADMIN", "--cap-add=NET_RAW", "--cap-add=SYS_PTRACE"]);
+        Env(a, "HOST_DIR", hostDir);
+        Env(a, "HOST_WORKDIR", hostWorkdir);
+        Env(a, "PORT", port);
+        Env(a, "CLAUDE_PROFILE", args.ClaudeProfile);
+        Env(a, "CODEX_PROFILE", args.CodexProfile);
+        Env(a, args.Agent == Agent.Codex ? "CODEX_RESUME" : "CLAUDE_RESUME", args.Resume);
+        Env(a, "CLAUDE_AUTO_START", args.Agent == Agent.Claude ? "1" : null);
+        Env(a, "CODEX_AUTO_START", args.Agent == Agent.Codex ? "1" : null);
+        Env(a, "AI_REMOTE", args.Remote || LaunchValidator.Truthy(env("AI_REMOTE")) ? "1" : null);
+        Env(a, "AI_FAST", args.Fast || LaunchValidator.Truthy(env("AI_FAST")) ? "1" : null);
+
+        var mounts = new List<BindMount>();
+        foreach (var dir in new[] { "bundle", "commandhistory", "history", "repos", "settings", "share" })
+        {
+            mounts.Add(new BindMount(Path.Combine(layout.AiDir, dir), "/" + dir));
+        }
+
+        mounts.Add(new BindMount(Path.Combine(layout.RepoDir, "claude"), "/claude", ReadOnly: true));
+        mounts.Add(new BindMount(layout.Cwd, "/app"));
+        mounts.Add(new BindMount(layout.Cwd, hostWorkdir));
+        foreach (var mount in mounts)
+        {
+            a.AddRange(mount.ToArguments());
+        }
+
+        a.AddRange(["--workdir", "/app"]);
+        // The primary port goes to a random host port, as the baseline, but on loopback only.
+        a.AddRange(["--publish", $"{PortSpec.Loopback}::{port}"]);
+        foreach (var spec in args.Ports)
+        {
+            a.AddRange(["--publish", spec.ToPublish()]);
+        }
+
+        a.AddRange(["--label", "cwd=" + layout.CwdLabel]);
+        a.AddRange(["--label", "agent=" + AgentLabel(args.Agent)]);
+        a.AddRange(ExtraArguments(env));
+        a.Add(env("AI_IMAGE") is { Length: > 0 } image ? image : DefaultImage);
+        return new PodmanRunPlan(name, a, mounts, facts.SupportsSdNotify);
+    }
+
+    /// <summary><c>AI_PODMAN_EXTRA_ARGS</c>: extra podman options, split on whitespace, placed before the image.</summary>
+    public static IReadOnlyList<string> ExtraArguments(Func<string, string?> env) =>
+        (env("AI_PODMAN_EXTRA_ARGS") ?? "").Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
+
+    public static string AgentLabel(Agent agent) => agent switch
+    {
+        Agent.Claude => "claude",
+        Agent.Codex => "codex",
+        _ => "",
+    };
+
+    private static void Env(List<string> a, string key, string? value)
+    {
+        if (value is not null)
+        {
+            a.Add("--env");
+            a.Add($"{key}={value}");
+        }
+    }
+}

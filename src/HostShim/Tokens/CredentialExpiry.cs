@@ -1,0 +1,35 @@
+using System.Text.Json;
+using AiSandbox.Common.IO;
+
+namespace AiSandbox.HostShim.Tokens;
+
+/// <summary>Reads <c>expiresAt</c> (epoch ms) of a credentials file's OAuth object; 0 when absent or unreadable.</summary>
+internal static class CredentialExpiry
+{
+    public static long ExpiresAtMs(string path)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(BoundedFile.ReadAllBytes(path));
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return 0;
+            }
+
+            foreach (var property in doc.RootElement.EnumerateObject())
+            {
+                if (property.Name.Contains("oauth", StringComparison.OrdinalIgnoreCase))
+                {
+                    return property.Value.ValueKind == JsonValueKind.Object
+                        && property.Value.TryGetProperty("expiresAt", out var expires)
+                        && expires.TryGetInt64(out var ms) ? ms : 0;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,31 @@
+namespace AiSandbox.HostShim;
+
+internal static class Usage
+{
+    public const string Text = """
+        Usage: ai [profile | cx [profile] | c|claude [profile] | codex [profile]] [options]
+               ai token-refresh [--dry-run]
+               ai ps [podman ps options]
+               ai exec [name|last] [command...]
+               ai setup-vm [--dry-run]
+
+        Refreshes the Claude profile's OAuth token, then runs the sandbox image with podman,
+        the current directory mounted at /app.
+
+        Options:
+          -r, --resume ID   resume an agent session (Claude unless cx/codex)
+          --ports LIST      extra published ports, comma-separated: N, HOST:CONTAINER or
+                            ADDR:HOST:CONTAINER (without ADDR: 127.0.0.1)
+          --remote          enable Claude remote control (AI_REMOTE=1)
+          --fast            enable Claude fast mode (AI_FAST=1)
+          --dry-run         print the podman command, one argument per line, and exit
+          -h, --help        show this help
+
+        Environment: AI_DIR (default ~/ai), PORT (default 1337), AI_IMAGE (default ai:latest),
+        AI_REMOTE, AI_FAST, AI_PODMAN_EXTRA_ARGS (extra podman options, split on whitespace).
+
+        Exit codes: podman's exit code once it runs; 0 for --help and --dry-run; 1 bad input,
+        podman missing, or a failed token flow (podman is not started).
+
+        """;
+}

@@ -1,0 +1,185 @@
+using AiSandbox.Common.Cli;
+using AiSandbox.Common.Logging;
+using AiSandbox.Launchers.Credentials;
+using AiSandbox.Launchers.Exec;
+using AiSandbox.Launchers.History;
+using AiSandbox.Launchers.Readiness;
+using AiSandbox.ServiceBootstrap.SessionConfig;
+
+namespace AiSandbox.Launchers.Claude;
+
+/// <summary>
+/// <c>c</c>: everything that can fail on bad input (options, resume lookup, JSON files) is checked before
+/// the first write, so a mistake leaves no empty history directory behind; then the readiness wait, the
+/// session home, and execve into claude.
+/// </summary>
+internal static class ClaudeCommand
+{
+    public static async Task<int> RunAsync(LauncherHost host)
+    {
+        ClaudeOptions options;
+        try
+        {
+            options = ClaudeOptions.Parse(host.Context.Args);
+        }
+        catch (UsageException e)
+        {
+            return e.Report(host.Stderr, ClaudeOptions.Usage);
+        }
+
+        if (options.Help)
+        {
+            host.Stdout.Write(ClaudeOptions.Usage);
+            return ExitCodes.Ok;
+        }
+
+        var home = host.Env("HOME");
+        if (home is null)
+        {
+            return host.Fail("HOME is not set");
+        }
+
+        var profile = options.Profile;
+        FoundSession? resumed = null;
+        if (options.Resume is { } id)
+        {
+            resumed = SessionSearch.FindClaude(host.HistoryRoot, id);
+            if (resumed is null)
+            {
+                return host.Fail("no session matching resume id", LogField.Quoted("resume", id), ("history", host.HistoryRoot));
+            }
+
+            if (profile is null && options.ApiKey is null && SessionFiles.ReadFirstLine(Path.Combine(resumed.Home, ".profile")) is { } saved)
+            {
+                if (saved == "apikey")
+                {
+                    return host.Fail("session was launched with --apikey; pass --apikey KEY to resume it", LogField.Quoted("resume", resumed.Id));
+                }
+
+                if (!Cli.Names.IsValidProfile(saved))
+                {
+                    return host.Fail("invalid profile in session", ("file", Path.Combine(resumed.Home, ".profile")));
+                }
+
+                profile = saved;
+            }
+        }
+
+        if (profile is null && options.ApiKey is null)
+        {
+            return new UsageException("a profile or --apikey is required").Report(host.Stderr, ClaudeOptions.Usage);
+        }
+
+        var settingsRoot = host.SettingsRoot;
+        var settingsTemplate = host.EnvOr("CLAUDE_SETTINGS_FILE", "/claude/settings.json");
+        var sources = new ClaudeConfigSources(
+            ClaudeJsonTemplate: host.EnvOr("CLAUDE_JSON_TEMPLATE", "/claude/claude.json"),
+            SettingsTemplate: settingsTemplate,
+            ProfileSettings: Path.Combine(settingsRoot, profile is null ? "claude" : "claude_" + profile, "settings.json"),
+            BlocklistFiles: [
+                host.EnvOr("PLUGIN_BLOCKLIST", "/opt/claude-plugins/blocklist"),
+                Path.Combine(Path.GetDirectoryName(settingsTemplate) ?? "/claude", "plugins.blocklist"),
+                Path.Combine(settingsRoot, "plugins.blocklist"),
+            ],
+            PluginRoot: host.EnvOr("PLUGIN_ROOT", "/opt/claude-plugins/enabled"),
+            SentryTokenFile: Path.Combine(settingsRoot, "sentry.token"),
+            SentryHostFile: Path.Combine(settingsRoot, "sentry.host"),
+            AppDir: host.EnvOr("APP_DIR", "/app"));
+
+        ClaudeSessionConfig config;
+        TimeSpan readyTimeout;
+        try
+        {
+            config = ClaudeSessionConfig.Load(sources);
+            readyTimeout = ReadinessGate.ParseTimeout(host.Env(ReadinessGate.TimeoutVariable));
+        }
+        catch (SessionConfigException e)
+        {
+            return host.Fail(e.Message, ("path", e.Path), LogField.Quoted("reason", e.Reason));
+        }
+        catch (FormatException e)
+        {
+            return host.Fail("invalid readiness timeout", (ReadinessGate.TimeoutVariable, e.Message));
+        }
+
+        await ReadinessGate.WaitAsync(host.Readiness(host), readyTimeout, new ReadinessDisplay(host.Stderr, host.Terminal, host.Log), host.Log, host.Context.Cancellation)
+            .ConfigureAwait(false);
+
+        string session;
+        try
+        {
+            session = resumed?.Home ?? SessionHome.CreateNew(host.HistoryRoot, host.Time.GetUtcNow(), "claude");
+            await PrepareAsync(host, options, profile, session, resumed is not null, config, home).ConfigureAwait(false);
+        }
+        catch (SessionConfigException e)
+        {
+            return host.Fail(e.Message, ("path", e.Path), LogField.Quoted("reason", e.Reason));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TimeoutException)
+        {
+            return host.Fail("cannot prepare the Claude session home", LogField.Quoted("error", e.Message));
+        }
+
+        var args = new List<string> { "--dangerously-skip-permissions" };
+        if (resumed is not null)
+        {
+            args.Add("--resume");
+            args.Add(resumed.Id);
+        }
+
+        if (options.Debug)
+        {
+            args.Add("--debug");
+            if (options.DebugFilter is { } filter)
+            {
+                args.Add(filter);
+            }
+        }
+
+        var hostDir = host.Env("HOST_DIR");
+        var env = host.AgentEnvironment([
+            new("ANTHROPIC_API_KEY", options.ApiKey ?? (profile is null ? host.Env("ANTHROPIC_API_KEY") : null)),
+            new("CLAUDE_REMOTE_CONTROL_SESSION_NAME_PREFIX", hostDir ?? host.Env("CLAUDE_REMOTE_CONTROL_SESSION_NAME_PREFIX")),
+            new("CLAUDE_CODE_SKIP_FAST_MODE_ORG_CHECK", Fast(host, options) ? "1" : host.Env("CLAUDE_CODE_SKIP_FAST_MODE_ORG_CHECK")),
+            new("DISABLE_AUTOUPDATER", "1"),
+        ]);
+        return host.Runner.Exec(new AgentCommand("claude", args, env), host.Stderr);
+    }
+
+    private static bool Fast(LauncherHost host, ClaudeOptions options) => options.Fast || host.EnvFlag("AI_FAST");
+
+    private static async Task PrepareAsync(LauncherHost host, ClaudeOptions options, string? profile, string session, bool resuming,
+        ClaudeSessionConfig config, string home)
+    {
+        if (!resuming && host.Env("HOST_DIR") is { } hostDir)
+        {
+            SessionFiles.WriteLine(Path.Combine(session, ".session_name"), hostDir);
+        }
+
+        HomeLink.Point(Path.Combine(home, ".claude"), session, host.Time.GetUtcNow(), host.Log);
+        SessionFiles.DeleteIfExists(Path.Combine(home, ".claude.json"));
+        SessionFiles.DeleteIfExists(Path.Combine(home, ".claude.json.backup"));
+
+        if (profile is not null)
+        {
+            var copied = await ClaudeChain.CopyNewestAsync(new ChainLocation(host.SettingsRoot, host.HistoryRoot, profile),
+                Path.Combine(session, ".credentials.json"), ChainPreference.Newest, host.Time, host.Context.Cancellation).ConfigureAwait(false);
+            if (copied is null)
+            {
+                host.Log.Warn("no credentials for profile, claude will ask to log in", ("profile", profile),
+                    ("path", new ChainLocation(host.SettingsRoot, host.HistoryRoot, profile).SettingsFile));
+            }
+        }
+
+        SessionFiles.CopyIfExists(Path.Combine(host.SettingsRoot, "AGENTS.md"), Path.Combine(session, "CLAUDE.md"));
+        ClaudePlugins.LinkSkills(host.EnvOr("PLUGIN_ROOT", "/opt/claude-plugins/enabled"), session);
+
+        if (config.WriteClaudeJson(session, keepExisting: resuming) is { } claudeJson)
+        {
+            ClaudePlugins.ReplaceSymlink(Path.Combine(home, ".claude.json"), claudeJson);
+        }
+
+        config.WriteSettings(session, new ClaudeSettingsSwitches(options.Remote || host.EnvFlag("AI_REMOTE"), Fast(host, options)), host.Log);
+        SessionFiles.WriteLine(Path.Combine(session, ".profile"), profile ?? "apikey");
+    }
+}

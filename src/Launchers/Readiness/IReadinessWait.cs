@@ -1,0 +1,23 @@
+namespace AiSandbox.Launchers.Readiness;
+
+/// <summary>One service as the supervisor reports it: pending|starting|ready|failed|skipped, a detail (the reason when failed), seconds spent.</summary>
+internal sealed record ServiceStatus(string State, string Detail, double Seconds);
+
+/// <summary>The supervisor's State (starting|ready|degraded) and its Services map.</summary>
+internal sealed record ReadinessSnapshot(string State, IReadOnlyDictionary<string, ServiceStatus> Services);
+
+internal enum ReadinessOutcome
+{
+    Ready,
+    Degraded,
+    TimedOut,
+    NoSupervisor,
+}
+
+internal sealed record ReadinessResult(ReadinessOutcome Outcome, ReadinessSnapshot? Last, string? Reason = null);
+
+/// <summary>Waits until the sandbox's services are ready (or degraded, or the time is up), reporting each snapshot on the way.</summary>
+internal interface IReadinessWait
+{
+    Task<ReadinessResult> WaitAsync(TimeSpan timeout, Action<ReadinessSnapshot>? progress, CancellationToken cancellationToken);
+}

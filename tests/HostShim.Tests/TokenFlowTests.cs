@@ -1,0 +1,143 @@
+using AiSandbox.HostShim.Tests.FakePodman;
+using AiSandbox.TestSupport;
+using AiSandbox.TestSupport.OAuth;
+
+namespace AiSandbox.HostShim.Tests;
+
+/// <summary>
+/// The host token flow with the real chain API of refresh-tokens against the loopback OAuth server
+/// (single-use rotating refresh tokens, PKCE): valid, refreshed, recovered from history, expired
+/// without history (the test answers the login prompt), login failure. No secret in any output line.
+/// </summary>
+[Collection(FakePodmanCollection.Name)]
+public sealed class TokenFlowTests : IAsyncDisposable
+{
+    private readonly Sandbox _s;
+    private readonly OAuthTestServer _server = OAuthTestServer.Start();
+
+    public TokenFlowTests(FakePodmanBinary podman)
+    {
+        _s = new Sandbox(podman);
+        _s.Env["CLAUDE_OAUTH_TOKEN_URL"] = _server.TokenUrl;
+        _s.Env["CLAUDE_OAUTH_AUTHORIZE_URL"] = _server.AuthorizeUrl;
+        _s.Env["OAUTH_HTTP_RETRY_DELAY_MS"] = "10";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _s.Dispose();
+    }
+
+    private string SettingsCopy => Path.Combine(_s.AiDir, "settings", ".credentials.work.json");
+
+    private static long Ms(TimeSpan fromNow) => DateTimeOffset.UtcNow.Add(fromNow).ToUnixTimeMilliseconds();
+
+    private async Task<ProcessResult> LaunchAsync(Func<StringWriter, TextReader>? stdin = null)
+    {
+        var result = await _s.InProcessAsync(["work"], stdinFactory: stdin);
+        _server.AssertNoSecrets(result.StdoutLines, "stdout");
+        _server.AssertNoSecrets(result.StderrLines, "stderr");
+        return result;
+    }
+
+    private string AccessTokenOf(string path) =>
+        System.Text.Json.JsonDocument.Parse(File.ReadAllText(path)).RootElement.GetProperty("claudeAiOauth").GetProperty("accessToken").GetString()!;
+
+    [Fact]
+    public async Task A_valid_token_starts_podman_without_any_request()
+    {
+        // 33
+        _server.IssueCredentials("work").WriteTo(SettingsCopy);
+        var result = await LaunchAsync();
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(0, _server.Stats.TokenRequests);
+        Assert.Single(_s.Calls, c => c.Command == "run");
+    }
+
+    [Fact]
+    public async Task A_token_in_the_refresh_window_is_refreshed_before_podman()
+    {
+        _server.IssueCredentials("work", TimeSpan.FromMinutes(10)).WriteTo(SettingsCopy);
+        var result = await LaunchAsync();
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(1, _server.Stats.Refreshed);
+        Assert.Equal(_server.LatestAccessToken("work"), AccessTokenOf(SettingsCopy));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(SettingsCopy));
+        Assert.Single(_s.Calls, c => c.Command == "run");
+    }
+
+    [Fact]
+    public async Task An_expired_settings_copy_is_recovered_from_the_newest_history_copy()
+    {
+        // 34: the session refreshed the chain; the settings copy is stale and its refresh token spent.
+        var stale = _server.IssueCredentials("work");
+        stale.WriteTo(SettingsCopy, Ms(TimeSpan.FromMinutes(-5)));
+        var session = Path.Combine(_s.AiDir, "history", "2026", "11_Nov", "27_Fri_06-00_claude");
+        var fresh = _server.IssueCredentials("work");
+        fresh.WriteTo(Path.Combine(session, ".credentials.json"));
+        File.WriteAllText(Path.Combine(session, ".profile"), "work\n");
+
+        var result = await LaunchAsync();
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("at=info msg=\"recovered active claude credentials from history\" profile=work", result.StderrLines);
+        Assert.Equal(fresh.AccessToken, AccessTokenOf(SettingsCopy));
+        Assert.Equal(0, _server.Stats.InvalidGrants);
+        Assert.Single(_s.Calls, c => c.Command == "run");
+    }
+
+    [Fact]
+    public async Task Expired_without_history_logs_in_with_the_code_the_person_pastes()
+    {
+        // 35: the refresh token was spent elsewhere, so the refresh gets invalid_grant; no history copy.
+        var spent = _server.IssueCredentials("work");
+        spent.WriteTo(SettingsCopy, Ms(TimeSpan.FromMinutes(-5)));
+        _ = _server.IssueCredentials("other"); // keeps the server's state non-trivial
+        File.WriteAllText(SettingsCopy, spent.ToCredentialsJson(Ms(TimeSpan.FromMinutes(-5))).Replace(spent.RefreshToken, "unknown-refresh-token", StringComparison.Ordinal));
+
+        var result = await LaunchAsync(stdout => new BrowserAnswer(stdout, _server));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("at=info msg=\"claude token expired, logging in\" profile=work", result.StderrLines);
+        Assert.Contains("Login successful!", result.Stdout, StringComparison.Ordinal);
+        Assert.Equal(1, _server.Stats.CodeExchanges);
+        Assert.True(_server.IsAccessTokenValid(AccessTokenOf(SettingsCopy)));
+        Assert.Single(_s.Calls, c => c.Command == "run");
+    }
+
+    [Fact]
+    public async Task A_failed_login_starts_no_podman()
+    {
+        _server.IssueCredentials("work").WriteTo(SettingsCopy, Ms(TimeSpan.FromMinutes(-5)));
+        File.WriteAllText(SettingsCopy, File.ReadAllText(SettingsCopy).Replace("\"refreshToken\":\"", "\"refreshToken\":\"x", StringComparison.Ordinal));
+        var before = File.ReadAllText(SettingsCopy);
+
+        var result = await LaunchAsync(_ => new StringReader("\n"));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("Error: no code provided", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("at=fatal msg=\"claude login failed\" profile=work", result.StderrLines);
+        Assert.Empty(_s.Calls);
+        Assert.Equal(before, File.ReadAllText(SettingsCopy));
+    }
+
+    [Fact]
+    public async Task The_published_binary_refreshes_before_podman()
+    {
+        _server.IssueCredentials("work", TimeSpan.FromMinutes(10)).WriteTo(SettingsCopy);
+        var result = await _s.PublishedAsync(["work"]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(1, _server.Stats.Refreshed);
+        Assert.Equal(_server.LatestAccessToken("work"), AccessTokenOf(SettingsCopy));
+        _server.AssertNoSecrets(result.StderrLines, "stderr");
+        Assert.Single(_s.Calls, c => c.Command == "run");
+    }
+
+    /// <summary>Plays the person: reads the authorize URL the login printed, approves it, pastes the callback text.</summary>
+    private sealed class BrowserAnswer(StringWriter stdout, OAuthTestServer server) : TextReader
+    {
+        public override string? ReadLine()
+        {
+            var url = stdout.ToString().Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("http", StringComparison.Ordinal));
+            return server.Authorize(url, "work");
+        }
+    }
+}

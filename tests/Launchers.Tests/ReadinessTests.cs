@@ -1,0 +1,168 @@
+using AiSandbox.Common.Logging;
+using AiSandbox.Launchers.Readiness;
+using AiSandbox.Launchers.Tests.Support;
+using AiSandbox.TestSupport.Servers;
+
+namespace AiSandbox.Launchers.Tests;
+
+[CollectionDefinition(Name)]
+public sealed class SupervisorBusCollection : ICollectionFixture<DbusServer>, ICollectionFixture<StubAgent>
+{
+    // One test at a time owns org.aisandbox.Supervisor1 on the shared private bus.
+    public const string Name = "supervisor bus";
+}
+
+/// <summary>c's readiness wait against a test supervisor on the private dbus-daemon.</summary>
+[Collection(SupervisorBusCollection.Name)]
+public sealed class ReadinessTests(DbusServer bus, StubAgent stub)
+{
+    private static async Task<(ReadinessResult Result, string Output, List<ReadinessSnapshot> Seen)> WaitAsync(string address, TimeSpan timeout)
+    {
+        var output = new StringWriter();
+        var log = new LogfmtLog(output, null);
+        var seen = new List<ReadinessSnapshot>();
+        var client = new SupervisorBus(address, TimeProvider.System);
+        var result = await client.WaitAsync(timeout, seen.Add, CancellationToken.None);
+        var display = new ReadinessDisplay(output, terminal: false, log);
+        seen.ForEach(display.Show);
+        return (result, output.ToString(), seen);
+    }
+
+    [Fact]
+    public async Task Ready_supervisor_returns_ready_with_every_service()
+    {
+        await using var supervisor = await TestSupervisor.StartAsync(bus.Address,
+            TestSupervisor.Ready("postgresql", 1.0), TestSupervisor.Ready("lavinmq", 1.2), TestSupervisor.Ready("redis"), new ScriptedService("bundle", "skipped", "no Gemfile", 0));
+
+        var (result, output, seen) = await WaitAsync(bus.Address, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(ReadinessOutcome.Ready, result.Outcome);
+        Assert.Equal(["bundle", "lavinmq", "postgresql", "redis"], result.Last!.Services.Keys);
+        Assert.True(seen.Count >= 2, "progress is reported while services start");
+        Assert.Contains("at=info msg=\"service starting\" service=postgresql", output);
+        Assert.Contains("at=info msg=\"service ready\" service=postgresql", output);
+    }
+
+    [Fact]
+    public async Task No_supervisor_on_the_bus_is_reported_quickly()
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var (result, _, _) = await WaitAsync(bus.Address, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(ReadinessOutcome.NoSupervisor, result.Outcome);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task No_bus_at_all_is_no_supervisor()
+    {
+        var (result, _, _) = await WaitAsync("unix:path=/nonexistent/bus", TimeSpan.FromSeconds(5));
+
+        Assert.Equal(ReadinessOutcome.NoSupervisor, result.Outcome);
+        Assert.Contains("system bus not reachable", result.Reason);
+    }
+
+    [Fact]
+    public async Task C_launches_when_ready_and_shows_progress()
+    {
+        await using var supervisor = await TestSupervisor.StartAsync(bus.Address, TestSupervisor.Ready("postgresql", 0.3), TestSupervisor.Ready("redis"));
+        using var box = new LauncherSandbox(stub);
+        box.WriteCredentials("work", LauncherSandbox.InHours(5));
+
+        var run = await box.RunAsync("c", ["work"], env => env["DBUS_SYSTEM_BUS_ADDRESS"] = bus.Address);
+
+        Assert.True(run.Result.ExitCode == 0, run.ToString());
+        Assert.Equal(run.Pid, run.Ran.Pid);
+        Assert.Contains("msg=\"service ready\" service=postgresql", run.Result.Stderr);
+        Assert.DoesNotContain("at=warn", run.Result.Stderr);
+        Assert.True(supervisor.WaitReadyCalls >= 1);
+    }
+
+    [Fact]
+    public async Task C_warns_about_a_failed_service_and_launches_anyway()
+    {
+        await using var supervisor = await TestSupervisor.StartAsync(bus.Address,
+            TestSupervisor.Ready("postgresql"), TestSupervisor.Failed("redis", "connection refused on 127.0.0.1:6379", 0.2));
+        using var box = new LauncherSandbox(stub);
+        box.WriteCredentials("work", LauncherSandbox.InHours(5));
+
+        var run = await box.RunAsync("c", ["work"], env => env["DBUS_SYSTEM_BUS_ADDRESS"] = bus.Address);
+
+        Assert.True(run.Result.ExitCode == 0, run.ToString());
+        Assert.NotNull(run.Agent);
+        var warning = Assert.Single(run.Result.StderrLines, l => l.StartsWith("at=warn", StringComparison.Ordinal));
+        Assert.Contains("service=redis", warning);
+        Assert.Contains("state=failed", warning);
+        Assert.Contains("reason=\"connection refused on 127.0.0.1:6379\"", warning);
+    }
+
+    [Fact]
+    public async Task C_stops_waiting_at_AI_READY_TIMEOUT_names_the_slow_service_and_launches()
+    {
+        await using var supervisor = await TestSupervisor.StartAsync(bus.Address, TestSupervisor.Ready("postgresql"), TestSupervisor.Never("lavinmq"));
+        using var box = new LauncherSandbox(stub);
+        box.WriteCredentials("work", LauncherSandbox.InHours(5));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        var run = await box.RunAsync("c", ["work"], env =>
+        {
+            env["DBUS_SYSTEM_BUS_ADDRESS"] = bus.Address;
+            env["AI_READY_TIMEOUT"] = "1.5";
+        });
+
+        Assert.True(run.Result.ExitCode == 0, run.ToString());
+        Assert.NotNull(run.Agent);
+        Assert.InRange(started.Elapsed.TotalSeconds, 1.4, 20);
+        Assert.Contains("msg=\"services not ready in time, launching anyway\" timeout=1.5s", run.Result.Stderr);
+        var slow = Assert.Single(run.Result.StderrLines, l => l.Contains("service=lavinmq", StringComparison.Ordinal) && l.StartsWith("at=warn", StringComparison.Ordinal));
+        Assert.Contains("state=starting", slow);
+        Assert.Contains("reason=\"probing\"", slow);
+    }
+
+    [Fact]
+    public async Task C_without_a_supervisor_warns_and_launches()
+    {
+        using var box = new LauncherSandbox(stub);
+        box.WriteCredentials("work", LauncherSandbox.InHours(5));
+
+        var run = await box.RunAsync("c", ["work"], env => env["DBUS_SYSTEM_BUS_ADDRESS"] = bus.Address);
+
+        Assert.True(run.Result.ExitCode == 0, run.ToString());
+        Assert.NotNull(run.Agent);
+        Assert.Contains("msg=\"no supervisor answered, services not checked\"", run.Result.Stderr);
+    }
+
+    [Fact]
+    public async Task Cx_waits_too()
+    {
+        await using var supervisor = await TestSupervisor.StartAsync(bus.Address, TestSupervisor.Failed("postgresql", "initdb failed"));
+        using var box = new LauncherSandbox(stub);
+        Directory.CreateDirectory(Path.Combine(box.Settings, "codex"));
+        File.WriteAllText(Path.Combine(box.Settings, "codex", "auth.json"), "{}");
+
+        var run = await box.RunAsync("cx", [], env => env["DBUS_SYSTEM_BUS_ADDRESS"] = bus.Address);
+
+        Assert.True(run.Result.ExitCode == 0, run.ToString());
+        Assert.Contains("service=postgresql state=failed reason=\"initdb failed\"", run.Result.Stderr);
+    }
+
+    [Fact]
+    public void Terminal_display_redraws_one_line_per_service()
+    {
+        var output = new StringWriter();
+        var display = new ReadinessDisplay(output, terminal: true, new LogfmtLog(TextWriter.Null, null));
+        var services = new Dictionary<string, ServiceStatus>
+        {
+            ["postgresql"] = new("starting", "probing", 0.5),
+            ["redis"] = new("ready", "", 0.1),
+        };
+        display.Show(new ReadinessSnapshot("starting", services));
+        services["postgresql"] = new("ready", "", 1.2);
+        display.Show(new ReadinessSnapshot("ready", services));
+
+        var text = output.ToString();
+        Assert.Contains("postgresql  starting    0.5s  probing", text);
+        Assert.Contains("\e[2A", text);
+        Assert.Contains("postgresql  ready       1.2s", text);
+    }
+}

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using AiSandbox.TestSupport;
+
+namespace AiSandbox.Supervisor.Tests.Fakes;
+
+/// <summary>
+/// A dbus-daemon of our own (system-bus semantics, open policy, the repo's scripts/test-bus.conf), so
+/// a test can own org.freedesktop.systemd1, and stop and restart the bus on the same socket.
+/// </summary>
+public sealed class PrivateBus : IAsyncDisposable
+{
+    private readonly TempDir _dir = new("aisandbox-bus-");
+    private Process? _daemon;
+
+    public string SocketPath => _dir["bus.sock"];
+
+    public string Address => "unix:path=" + SocketPath;
+
+    public static async Task<PrivateBus> StartAsync()
+    {
+        var bus = new PrivateBus();
+        var template = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "scripts", "test-bus.conf"));
+        await File.WriteAllTextAsync(bus._dir["bus.conf"], template.Replace("@SOCKET@", bus.SocketPath, StringComparison.Ordinal));
+        await bus.StartDaemonAsync();
+        return bus;
+    }
+
+    public async Task StartDaemonAsync()
+    {
+        File.Delete(SocketPath);
+        var psi = Run.Start("dbus-daemon", ["--config-file=" + _dir["bus.conf"], "--nofork", "--nopidfile"]);
+        _daemon = Process.Start(psi) ?? throw new InvalidOperationException("cannot start dbus-daemon (apt package dbus)");
+        _daemon.StandardInput.Close();
+        var deadline = Stopwatch.StartNew();
+        while (!File.Exists(SocketPath))
+        {
+            if (_daemon.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                throw new InvalidOperationException("dbus-daemon did not come up: " + await _daemon.StandardError.ReadToEndAsync());
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
+    /// <summary>Kills the daemon: every connection on the bus drops at once.</summary>
+    public async Task StopDaemonAsync()
+    {
+        if (_daemon is { HasExited: false })
+        {
+            _daemon.Kill();
+            await _daemon.WaitForExitAsync();
+        }
+
+        _daemon?.Dispose();
+        _daemon = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopDaemonAsync();
+        _dir.Dispose();
+    }
+}

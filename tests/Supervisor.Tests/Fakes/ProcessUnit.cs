@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using AiSandbox.TestSupport;
+
+namespace AiSandbox.Supervisor.Tests.Fakes;
+
+/// <summary>
+/// A unit whose start launches a real server process and counts as done once its port accepts TCP
+/// (what a Type=notify server's READY=1 means), or failed when the process exits first.
+/// </summary>
+public sealed class ProcessUnit(string name, string fileName, IReadOnlyList<string> args, int port, int stopSignal = Signals.SIGTERM)
+    : FakeUnit(name)
+{
+    private Process? _process;
+    private bool _stopping;
+
+    public int? Pid => _process is { HasExited: false } p ? p.Id : null;
+
+    /// <summary>Kills the server behind systemd's back (a crash).</summary>
+    public void Crash()
+    {
+        if (_process is { HasExited: false } p)
+        {
+            _ = Signals.Kill(p.Id, Signals.SIGKILL);
+        }
+    }
+
+    protected override async Task<bool> LaunchAsync()
+    {
+        _stopping = false;
+        var psi = Run.Start(fileName, args);
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start " + fileName);
+        process.StandardInput.Close();
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        process.EnableRaisingEvents = true;
+        _process = process;
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (process.HasExited)
+            {
+                return false;
+            }
+
+            if (await PortOpenAsync(port))
+            {
+                process.Exited += (_, _) =>
+                {
+                    if (!_stopping)
+                    {
+                        Died(process.ExitCode > 128 ? "signal" : "exit-code");
+                    }
+                };
+                if (process.HasExited && !_stopping)
+                {
+                    Died("exit-code");
+                }
+
+                return true;
+            }
+
+            await Task.Delay(5);
+        }
+
+        process.Kill(entireProcessTree: true);
+        return false;
+    }
+
+    protected override async Task StopAsync()
+    {
+        _stopping = true;
+        if (_process is { HasExited: false } p)
+        {
+            _ = Signals.Kill(p.Id, stopSignal);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await p.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                p.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    public static async Task<bool> PortOpenAsync(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync("127.0.0.1", port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>A server that accepts TCP connections and never says a word.</summary>
+public sealed class SilentUnit(string name, int port) : FakeUnit(name), IDisposable
+{
+    public void Dispose() => _listener?.Dispose();
+
+    private TcpListener? _listener;
+    private readonly List<Socket> _held = [];
+
+    protected override Task<bool> LaunchAsync()
+    {
+        _listener = new TcpListener(System.Net.IPAddress.Loopback, port);
+        _listener.Start();
+        _ = AcceptAsync(_listener);
+        return Task.FromResult(true);
+    }
+
+    protected override Task StopAsync()
+    {
+        _listener?.Stop();
+        lock (_held)
+        {
+            foreach (var s in _held)
+            {
+                s.Dispose();
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task AcceptAsync(TcpListener listener)
+    {
+        try
+        {
+            while (true)
+            {
+                var socket = await listener.AcceptSocketAsync();
+                lock (_held)
+                {
+                    _held.Add(socket);
+                }
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+    }
+}
+
+/// <summary>A server started once per test collection (RabbitMQ needs ~4 s): start waits for its port.</summary>
+public sealed class SharedServerUnit(string name, Func<Task<bool>> waitReady) : FakeUnit(name)
+{
+    protected override Task<bool> LaunchAsync() => waitReady();
+
+    protected override Task StopAsync() => Task.CompletedTask;
+}

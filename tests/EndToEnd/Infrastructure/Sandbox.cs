@@ -76,6 +76,52 @@ internal sealed class Sandbox : IAsyncDisposable
         return sandbox;
     }
 
+    /// <summary>A container someone else started (bin/ai); disposing still removes it.</summary>
+    public static Sandbox Attach(string name) => new(name);
+
+    /// <summary>Waits for a container whose name contains <paramref name="fragment"/> to exist.</summary>
+    public static async Task<Sandbox> WaitForAsync(string fragment, TimeSpan timeout, Func<Task<string>>? diagnostics = null)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var result = await Podman.RunAsync(["ps", "--all", "--format", "{{.Names}}", "--filter", "name=" + fragment]);
+            var name = result.StdoutLines.FirstOrDefault(n => n.Contains(fragment, StringComparison.Ordinal));
+            if (name is not null)
+            {
+                return new Sandbox(name);
+            }
+
+            if (clock.Elapsed > timeout)
+            {
+                var more = diagnostics is null ? string.Empty : "\n" + await diagnostics();
+                throw new XunitException($"no container named *{fragment}* appeared within {timeout.TotalSeconds}s{more}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Polls a shell command inside until its output satisfies <paramref name="done"/>.</summary>
+    public async Task<string> WaitForOutputAsync(string script, Func<string, bool> done, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        var last = string.Empty;
+        while (clock.Elapsed < timeout)
+        {
+            var result = await ExecAsync(["bash", "-c", script], TimeSpan.FromSeconds(30));
+            last = result.Stdout + result.Stderr;
+            if (done(last))
+            {
+                return last;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new XunitException($"{what}: not seen within {timeout.TotalSeconds}s; last output of `{script}`:\n{last}");
+    }
+
     public Task<ProcessResult> ExecAsync(params string[] command) => ExecAsync(command, null);
 
     public Task<ProcessResult> ExecAsync(IEnumerable<string> command, TimeSpan? timeout, string? stdin = null)

@@ -18,9 +18,9 @@ public sealed class ServicesTests(TestImage image)
         await box.GuardAsync(async () =>
         {
             await box.AssertRunningAsync();
-            // The units are plain systemd units whoever starts them; starting an active unit is a no-op.
-            var units = (await box.ShAsync("cat /etc/aisandbox-amqp")).Trim() == "rabbitmq" ? "rabbitmq-server" : "lavinmq";
-            await box.ShAsync($"systemctl start postgresql redis-server {units}", TimeSpan.FromSeconds(90));
+            // ai-supervisor starts all three at boot; a user's first command may come before they are up.
+            await box.WaitForOutputAsync("psql -d postgres -Atc 'select 1' && redis-cli ping",
+                o => o.Contains("PONG", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "PostgreSQL and Redis answering");
 
             // Behavior 57: root connects without a password (trust, role root), no root database needed.
             var psql = await box.ShAsync("psql -d postgres -Atc 'select 1; select rolsuper from pg_roles where rolname = current_user'");

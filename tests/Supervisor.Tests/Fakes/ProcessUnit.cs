@@ -14,7 +14,32 @@ public sealed class ProcessUnit(string name, string fileName, IReadOnlyList<stri
     private Process? _process;
     private bool _stopping;
 
+    private readonly List<string> _output = [];
+
     public int? Pid => _process is { HasExited: false } p ? p.Id : null;
+
+    /// <summary>What the server printed, for failure messages.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join('\n', _output);
+            }
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.Add(line);
+            }
+        }
+    }
 
     /// <summary>Kills the server behind systemd's back (a crash).</summary>
     public void Crash()
@@ -31,8 +56,10 @@ public sealed class ProcessUnit(string name, string fileName, IReadOnlyList<stri
         var psi = Run.Start(fileName, args);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start " + fileName);
         process.StandardInput.Close();
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         process.EnableRaisingEvents = true;
         _process = process;
         var watch = Stopwatch.StartNew();

@@ -42,11 +42,20 @@ public sealed class ServersFixture : IAsyncLifetime
         Assert.True(initdb.ExitCode == 0, "initdb failed (is postgresql-15 installed? scripts/install-deps)\n" + initdb);
     }
 
-    /// <summary>The arguments of a PostgreSQL server on <paramref name="port"/> over the shared data directory.</summary>
-    public (string File, string[] Args) Postgres(int port) =>
-        ("setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", PgBin + "/postgres", "-D", PgData,
+    /// <summary>
+    /// A PostgreSQL server on <paramref name="port"/> over a copy of the initdb'd directory (a copy takes
+    /// milliseconds, initdb half a second), so no test inherits another's server or lock file.
+    /// </summary>
+    public async Task<(string File, string[] Args)> PostgresAsync(string dir, int port)
+    {
+        File.SetUnixFileMode(dir, (UnixFileMode)0x1ED);
+        var data = System.IO.Path.Combine(dir, "pgdata");
+        var copy = await Run.ProcessAsync("cp", ["-a", PgData, data]);
+        Assert.True(copy.ExitCode == 0, copy.ToString());
+        return ("setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", PgBin + "/postgres", "-D", data,
             "-c", "listen_addresses=127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "-c", "unix_socket_directories=" + System.IO.Path.Combine(Root, "pg"), "-c", "fsync=off"]);
+            "-c", "unix_socket_directories=" + data, "-c", "fsync=off"]);
+    }
 
     public static (string File, string[] Args) Redis(int port) =>
         ("redis-server", ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);

@@ -20,17 +20,37 @@ var epmdPort = ServersFixture.FreePort();
 using var epmd = Process.Start(Run.Start("epmd", ["-port", $"{epmdPort}", "-address", "127.0.0.1"]))!;
 
 var rows = new List<Row>();
+var fast = new List<(double Baseline, double All)>();
 for (var i = 1; i <= runs; i++)
 {
-    var pg = await LaunchToAcceptAsync(await PgUnitAsync($"base-{i}"));
-    var redis = await LaunchToAcceptAsync(RedisUnit());
-    var amqp = await LaunchToAcceptAsync(await AmqpUnitAsync($"base-{i}"));
+    // Alternate which goes first, so neither side always meets a warmer (or busier) machine.
+    double pg, redis, amqp;
+    (double Ms, long? RssKib, string Seconds) all;
     var keep = measureRss && i == runs;
-    var (all, rss) = await SupervisorAllReadyAsync(i, keep);
-    var row = new Row(pg, redis, amqp, all, rss);
+    if (i % 2 == 1)
+    {
+        (pg, redis, amqp) = (await LaunchToAcceptAsync(await PgUnitAsync($"base-{i}")), await LaunchToAcceptAsync(RedisUnit()),
+            await LaunchToAcceptAsync(await AmqpUnitAsync($"base-{i}")));
+        all = await SupervisorAllReadyAsync($"sup-{i}", "postgresql,lavinmq,redis", keep);
+    }
+    else
+    {
+        all = await SupervisorAllReadyAsync($"sup-{i}", "postgresql,lavinmq,redis", keep);
+        (pg, redis, amqp) = (await LaunchToAcceptAsync(await PgUnitAsync($"base-{i}")), await LaunchToAcceptAsync(RedisUnit()),
+            await LaunchToAcceptAsync(await AmqpUnitAsync($"base-{i}")));
+    }
+
+    var row = new Row(pg, redis, amqp, all.Ms, all.RssKib);
     rows.Add(row);
     Console.WriteLine(FormattableString.Invariant(
-        $"run {i}: postgresql {pg:0} ms · redis {redis:0} ms · rabbitmq {amqp:0} ms · slowest {row.Slowest:0} ms · ai-supervisor all ready {all:0} ms ({all / row.Slowest:0.00}× slowest)"));
+        $"run {i}: postgresql {pg:0} ms · redis {redis:0} ms · rabbitmq {amqp:0} ms · slowest {row.Slowest:0} ms · ai-supervisor all ready {all.Ms:0} ms ({all.Ms / row.Slowest:0.00}× slowest; inside: {all.Seconds})"));
+
+    // PostgreSQL and Redis only: here the supervisor's own overhead is not hidden behind the broker's boot.
+    var fastAll = await SupervisorAllReadyAsync($"fast-{i}", "postgresql,redis", keepForRss: false);
+    var fastBase = Math.Max(await LaunchToAcceptAsync(await PgUnitAsync($"fastbase-{i}")), await LaunchToAcceptAsync(RedisUnit()));
+    fast.Add((fastBase, fastAll.Ms));
+    Console.WriteLine(FormattableString.Invariant(
+        $"run {i} (postgresql+redis): slowest {fastBase:0} ms · ai-supervisor all ready {fastAll.Ms:0} ms (inside: {fastAll.Seconds})"));
 }
 
 double Median(Func<Row, double> f) { var v = rows.Select(f).Order().ToArray(); return v[v.Length / 2]; }
@@ -39,7 +59,12 @@ var allReady = Median(r => r.All);
 var goal = 1.3 * slowest + 50;
 Console.WriteLine(FormattableString.Invariant($"median of {runs}: postgresql {Median(r => r.Pg):0} ms, redis {Median(r => r.Redis):0} ms, rabbitmq {Median(r => r.Amqp):0} ms"));
 Console.WriteLine(FormattableString.Invariant(
-    $"all ready: {allReady:0} ms = {allReady / slowest:0.00}× slowest single server ({slowest:0} ms); goal ≤ 1.3× + 50 ms = {goal:0} ms: {(allReady <= goal ? "met" : "NOT met")}"));
+    $"all three ready: {allReady:0} ms = {allReady / slowest:0.00}× slowest single server ({slowest:0} ms); goal ≤ 1.3× + 50 ms = {goal:0} ms: {(allReady <= goal ? "met" : "NOT met")}"));
+var fastBaseMedian = fast.Select(f => f.Baseline).Order().ElementAt(fast.Count / 2);
+var fastAllMedian = fast.Select(f => f.All).Order().ElementAt(fast.Count / 2);
+var fastGoal = 1.3 * fastBaseMedian + 50;
+Console.WriteLine(FormattableString.Invariant(
+    $"postgresql+redis ready: {fastAllMedian:0} ms = {fastAllMedian / fastBaseMedian:0.00}× slowest ({fastBaseMedian:0} ms); goal {fastGoal:0} ms: {(fastAllMedian <= fastGoal ? "met" : "NOT met")}"));
 if (rows[^1].RssKib is { } kib)
 {
     Console.WriteLine(FormattableString.Invariant($"ai-supervisor idle RSS after 60 s: {kib / 1024.0:0.0} MiB; goal ≤ 16 MiB: {(kib <= 16 * 1024 ? "met" : "NOT met")}"));
@@ -84,17 +109,18 @@ static async Task<double> LaunchToAcceptAsync(ProcessUnit unit)
     return result == "done" ? ms : throw new InvalidOperationException($"{unit.Name} did not start:\n{unit.Output}");
 }
 
-async Task<(double Ms, long? RssKib)> SupervisorAllReadyAsync(int run, bool keepForRss)
+async Task<(double Ms, long? RssKib, string Seconds)> SupervisorAllReadyAsync(string run, string services, bool keepForRss)
 {
     await using var bus = await PrivateBus.StartAsync();
-    var pg = await PgUnitAsync($"sup-{run}");
-    var amqp = await AmqpUnitAsync($"sup-{run}");
+    var pg = await PgUnitAsync(run);
+    var amqp = await AmqpUnitAsync(run);
     var redis = RedisUnit();
     await using var systemd = new FakeSystemd(bus.Address, pg, amqp, redis);
     await systemd.StartAsync();
     var env = new Dictionary<string, string?>
     {
         ["DBUS_SYSTEM_BUS_ADDRESS"] = bus.Address,
+        ["AI_SERVICES"] = services,
         ["AI_SUPERVISOR_CONFIG"] = Path.Combine(root.Path, "none.json"),
         ["Supervisor__Postgresql__Address"] = $"Host=127.0.0.1;Port={Port(pg)};Username=postgres;Database=postgres",
         ["Supervisor__Lavinmq__Unit"] = "rabbitmq-server.service",
@@ -119,11 +145,32 @@ async Task<(double Ms, long? RssKib)> SupervisorAllReadyAsync(int run, bool keep
         await Task.Delay(2);
     }
 
-    var state = await client.CallMethodAsync(WaitReady(client), static (m, _) => m.GetBodyReader().ReadString());
+    var (state, seconds) = await client.CallMethodAsync(WaitReady(client), static (m, _) =>
+    {
+        // (s a{s(ssd)}): the supervisor's own account of each service's time to ready.
+        var reader = m.GetBodyReader();
+        var state = reader.ReadString();
+        var parts = new List<string>();
+        var end = reader.ReadDictionaryStart();
+        while (reader.HasNext(end))
+        {
+            var name = reader.ReadString();
+            reader.AlignStruct();
+            var entryState = reader.ReadString();
+            _ = reader.ReadString();
+            var secs = reader.ReadDouble();
+            if (entryState == "ready")
+            {
+                parts.Add(FormattableString.Invariant($"{name} {secs * 1000:0} ms"));
+            }
+        }
+
+        return (state, string.Join(", ", parts));
+    });
     var ms = watch.Elapsed.TotalMilliseconds;
     if (state != "ready")
     {
-        throw new InvalidOperationException($"run {run}: state {state}");
+        throw new InvalidOperationException($"{run}: state {state}");
     }
 
     long? rss = null;
@@ -137,7 +184,7 @@ async Task<(double Ms, long? RssKib)> SupervisorAllReadyAsync(int run, bool keep
 
     _ = Signals.Kill(supervisor.Id, Signals.SIGTERM);
     await supervisor.WaitForExitAsync();
-    return (ms, rss);
+    return (ms, rss, seconds);
 }
 
 static int Port(ProcessUnit unit) => int.Parse(unit.PortText, CultureInfo.InvariantCulture);

@@ -66,6 +66,12 @@ internal sealed class ReadinessClient
                 return await ViaSupervisorAsync(connection, timeout, progress, start, cancellationToken).ConfigureAwait(false);
             }
         }
+        catch (DBusErrorReplyException e) when (e.ErrorName is "org.freedesktop.DBus.Error.ServiceUnknown" or "org.freedesktop.DBus.Error.NoReply"
+                                                    or "org.freedesktop.DBus.Error.NameHasNoOwner")
+        {
+            // The supervisor went away mid-wait (stopped, or restarting): do the work here instead.
+            UsedSupervisor = false;
+        }
         catch (Exception e) when (e is DBusConnectionException or IOException or System.Net.Sockets.SocketException)
         {
             connection?.Dispose();

@@ -58,7 +58,7 @@ internal static class LauncherDispatch
 
         return name switch
         {
-            "s" => Placeholder.RunAsync(context, name, Commands[name]),
+            "s" => Start.StartCommand.RunAsync(context),
             _ => RunLauncherAsync(LauncherHost.FromProcess(context), name),
         };
     }

@@ -1,13 +1,25 @@
 using AiSandbox.Common.Cli;
+using AiSandbox.Common.Logging;
+using AiSandbox.ServiceBootstrap.Catalog;
+using AiSandbox.Supervisor;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Options;
 
 const string usage = """
     Usage: ai-supervisor [-h|--help]
 
     Starts PostgreSQL, the AMQP broker and Redis through systemd, probes them until they accept work,
     runs bundle install when /app/Gemfile exists, and publishes readiness on D-Bus
-    (org.aisandbox.Supervisor1) and through sd_notify. Runs as ai-supervisor.service.
+    (org.aisandbox.Supervisor1 on the system bus) and through sd_notify. Runs as ai-supervisor.service.
 
-    Exit codes: 0 stopped cleanly, 1 failed to start, 2 bad command line.
+    Configuration: /etc/ai-supervisor/appsettings.json (or AI_SUPERVISOR_CONFIG), Supervisor__* variables,
+    AI_SERVICES=postgresql,lavinmq,redis|none, DBUS_SYSTEM_BUS_ADDRESS. See the README.
+
+    Exit codes: 0 stopped cleanly, 1 failed to start (bad configuration), 2 bad command line.
 
     """;
 
@@ -30,5 +42,27 @@ catch (UsageException e)
     return e.Report(context.Stderr, usage);
 }
 
-context.Stderr.WriteLine("at=error msg=\"not implemented yet\"");
-return ExitCodes.Failure;
+// An empty builder: no file watchers, no command-line or user-secrets sources, nothing walking "/".
+var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+var configFile = context.EnvOr("AI_SUPERVISOR_CONFIG", SupervisorConfiguration.DefaultFile);
+builder.Configuration.AddJsonFile(configFile, optional: true, reloadOnChange: false).AddEnvironmentVariables();
+builder.Services.AddSystemd();
+builder.Logging.AddLogfmtConsole();
+builder.Services.TryAddSingleton(TimeProvider.System);
+builder.Services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
+builder.Services.AddSupervisorOptions(builder.Configuration, context.Env);
+builder.Services.AddSingleton<SupervisorService>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<SupervisorService>());
+builder.Services.AddHostedService<WatchdogService>();
+
+try
+{
+    using var host = builder.Build();
+    await host.RunAsync();
+    return ExitCodes.Ok;
+}
+catch (OptionsValidationException e)
+{
+    context.Stderr.WriteLine(Logfmt.Format("fatal", context.Time.GetUtcNow(), "invalid configuration", [new LogField("error", string.Join("; ", e.Failures))]));
+    return ExitCodes.Failure;
+}

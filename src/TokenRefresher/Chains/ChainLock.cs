@@ -1,0 +1,16 @@
+using AiSandbox.Common.IO;
+
+namespace AiSandbox.TokenRefresher.Chains;
+
+/// <summary>
+/// The exclusive lock of one chain: flock on <see cref="Chain.LockPath"/>. It works between processes and
+/// between containers bind-mounting the same settings directory, and dies with its holder. Hold it for
+/// the whole read-decide-refresh-write; never while waiting for a human.
+/// </summary>
+internal static class ChainLock
+{
+    /// <summary>Waits at most <paramref name="timeout"/> for the chain; dispose the result to release it.</summary>
+    /// <exception cref="TimeoutException">Another process held the chain for the whole wait.</exception>
+    public static Task<FileLock> AcquireAsync(Chain chain, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken = default) =>
+        FileLock.AcquireAsync(chain.LockPath, timeout, time, cancellationToken);
+}

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace AiSandbox.TokenRefresher.Daemon;
+
+internal static partial class DaemonLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "cycle done {status}")]
+    public static partial void CycleDone(ILogger logger, string status);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "cycle failed {error}")]
+    public static partial void CycleFailed(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "cannot watch directory, polling only {dir} {error}")]
+    public static partial void WatchFailed(ILogger logger, string dir, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "stopping")]
+    public static partial void Stopping(ILogger logger);
+}

@@ -1,0 +1,171 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Polly.Timeout;
+
+namespace AiSandbox.TokenRefresher.OAuth;
+
+/// <summary>Claude's token endpoint over the <see cref="OAuthHttp"/> pipeline, with the baseline's headers and JSON bodies.</summary>
+internal sealed class ClaudeTokenEndpoint(IHttpClientFactory clients, Uri tokenUrl) : ITokenEndpoint
+{
+    public Task<TokenResult> RefreshAsync(string refreshToken, string scope, CancellationToken cancellationToken) =>
+        PostAsync(
+            w =>
+            {
+                w.WriteString("grant_type", "refresh_token");
+                w.WriteString("refresh_token", refreshToken);
+                w.WriteString("client_id", ClaudeOAuth.ClientId);
+                w.WriteString("scope", scope);
+            },
+            [refreshToken],
+            cancellationToken);
+
+    public Task<TokenResult> ExchangeCodeAsync(string code, string verifier, string state, CancellationToken cancellationToken) =>
+        PostAsync(
+            w =>
+            {
+                w.WriteString("grant_type", "authorization_code");
+                w.WriteString("code", code);
+                w.WriteString("redirect_uri", ClaudeOAuth.RedirectUri);
+                w.WriteString("client_id", ClaudeOAuth.ClientId);
+                w.WriteString("code_verifier", verifier);
+                w.WriteString("state", state);
+            },
+            [code, verifier, state],
+            cancellationToken);
+
+    private async Task<TokenResult> PostAsync(Action<Utf8JsonWriter> body, string[] secrets, CancellationToken cancellationToken)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            body(writer);
+            writer.WriteEndObject();
+        }
+
+        // Each attempt needs its own request message, so the content is built per send by the handler chain;
+        // a ByteArrayContent can be re-sent by Polly because it is buffered.
+        using var request = new HttpRequestMessage(HttpMethod.Post, tokenUrl)
+        {
+            Content = new ByteArrayContent(buffer.WrittenSpan.ToArray()),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.TryAddWithoutValidation("Accept", ClaudeOAuth.Accept);
+        request.Headers.TryAddWithoutValidation("User-Agent", ClaudeOAuth.UserAgent);
+        request.Headers.AcceptEncoding.ParseAdd("gzip");
+
+        int status;
+        string text;
+        try
+        {
+            var client = clients.CreateClient(OAuthHttp.ClientName);
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            status = (int)response.StatusCode;
+            text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            return new TokenResult(TokenOutcome.NoResponse, 0, Error: SafeMessage(e));
+        }
+        catch (TimeoutRejectedException)
+        {
+            return new TokenResult(TokenOutcome.NoResponse, 0, Error: "timed out");
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new TokenResult(TokenOutcome.NoResponse, 0, Error: "timed out");
+        }
+
+        return TokenResponseParser.Classify(status, text, secrets);
+    }
+
+    // HttpRequestException texts name the host and the socket error, never the body we sent.
+    private static string SafeMessage(HttpRequestException e) =>
+        e.HttpRequestError == HttpRequestError.Unknown ? e.Message : e.HttpRequestError.ToString();
+}
+
+/// <summary>Turns a token-endpoint answer into a <see cref="TokenResult"/> (baseline 6.5 step 4).</summary>
+internal static class TokenResponseParser
+{
+    public static TokenResult Classify(int status, string text, string[] secrets)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return new TokenResult(TokenOutcome.NoResponse, status, Error: "empty response");
+        }
+
+        JsonObject? body = null;
+        try
+        {
+            body = JsonNode.Parse(text) as JsonObject;
+        }
+        catch (JsonException)
+        {
+        }
+
+        if (text.Contains("rate_limit_error", StringComparison.Ordinal))
+        {
+            return new TokenResult(TokenOutcome.RateLimited, status, Error: "rate_limit_error");
+        }
+
+        var redacted = SecretRedactor.Redact(text, secrets);
+        if (body is null || !body.ContainsKey("access_token"))
+        {
+            var message = body is null ? "unknown" : ErrorMessage(body);
+            var outcome = status == 400 && body is not null && ErrorCode(body) == "invalid_grant" ? TokenOutcome.InvalidGrant : TokenOutcome.Failed;
+            return new TokenResult(outcome, status, Error: SecretRedactor.Redact(message, secrets), RedactedBody: redacted);
+        }
+
+        if (body["access_token"] is not JsonValue access || !access.TryGetValue(out string? accessToken) || string.IsNullOrEmpty(accessToken))
+        {
+            return new TokenResult(TokenOutcome.Unparsable, status, Error: "access_token is not a non-empty string", RedactedBody: redacted);
+        }
+
+        var refresh = body["refresh_token"] is JsonValue r && r.TryGetValue(out string? rt) && rt.Length > 0 ? rt : null;
+        long expiresIn = 3600;
+        if (body["expires_in"] is JsonValue e)
+        {
+            if (e.TryGetValue(out long l))
+            {
+                expiresIn = l;
+            }
+            else if (e.TryGetValue(out double d))
+            {
+                expiresIn = (long)d;
+            }
+            else if (e.TryGetValue(out string? s) && long.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+            {
+                expiresIn = parsed;
+            }
+        }
+
+        if (expiresIn <= 0)
+        {
+            return new TokenResult(TokenOutcome.Unparsable, status, Error: "expires_in is not positive", RedactedBody: redacted);
+        }
+
+        var scope = body["scope"] is JsonValue sv && sv.TryGetValue(out string? sc) ? sc : null;
+        var idToken = body["id_token"] is JsonValue iv && iv.TryGetValue(out string? it) ? it : null;
+        return new TokenResult(TokenOutcome.Success, status, new IssuedTokens(accessToken, refresh, expiresIn, scope, idToken));
+    }
+
+    /// <summary>First of error.message, message, error_description, string error, JSON of error; else "unknown".</summary>
+    internal static string ErrorMessage(JsonObject body)
+    {
+        if (body["error"] is JsonObject err && Str(err["message"]) is { } m1)
+        {
+            return m1;
+        }
+
+        return Str(body["message"]) ?? Str(body["error_description"]) ?? Str(body["error"]) ??
+            (body["error"] is { } other ? other.ToJsonString() : "unknown");
+    }
+
+    private static string? ErrorCode(JsonObject body) =>
+        Str(body["error"]) ?? (body["error"] is JsonObject err ? Str(err["type"]) : null);
+
+    private static string? Str(JsonNode? node) =>
+        node is JsonValue v && v.TryGetValue(out string? s) && s.Length > 0 ? s : null;
+}

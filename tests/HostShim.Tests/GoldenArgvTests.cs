@@ -229,6 +229,19 @@ public sealed class GoldenArgvTests(FakePodmanBinary podman) : IDisposable
     }
 
     [Fact]
+    public async Task Sandbox_knobs_are_forwarded_only_when_set()
+    {
+        var argv = await DryRunAsync();
+        Argv.HasNoEnv(argv, "AI_SERVICES");
+        Argv.HasNoEnv(argv, "AI_READY_TIMEOUT");
+        _s.Env["AI_SERVICES"] = "postgresql,redis";
+        _s.Env["AI_READY_TIMEOUT"] = "90";
+        argv = await DryRunAsync();
+        Argv.HasPair(argv, "--env", "AI_SERVICES=postgresql,redis");
+        Argv.HasPair(argv, "--env", "AI_READY_TIMEOUT=90");
+    }
+
+    [Fact]
     public async Task Cwd_label_is_tilde_in_home_and_the_full_path_outside()
     {
         // 31

@@ -39,6 +39,9 @@ internal sealed record PodmanRunPlan(string Name, IReadOnlyList<string> Argument
         Env(a, "CODEX_AUTO_START", args.Agent == Agent.Codex ? "1" : null);
         Env(a, "AI_REMOTE", args.Remote || LaunchValidator.Truthy(env("AI_REMOTE")) ? "1" : null);
         Env(a, "AI_FAST", args.Fast || LaunchValidator.Truthy(env("AI_FAST")) ? "1" : null);
+        // The sandbox's own knobs (which services the supervisor starts, how long launchers wait), when set.
+        Env(a, "AI_SERVICES", env("AI_SERVICES") is { Length: > 0 } services ? services : null);
+        Env(a, "AI_READY_TIMEOUT", env("AI_READY_TIMEOUT") is { Length: > 0 } timeout ? timeout : null);
 
         var mounts = new List<BindMount>();
         foreach (var dir in new[] { "bundle", "commandhistory", "history", "repos", "settings", "share" })

@@ -288,6 +288,16 @@ public sealed class GoldenArgvTests(FakePodmanBinary podman) : IDisposable
         Assert.DoesNotContain("--sdnotify=container", argv);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("off")]
+    public async Task AI_SDNOTIFY_off_drops_the_readiness_socket(string value)
+    {
+        _s.Env["AI_SDNOTIFY"] = value;
+        var argv = await DryRunAsync();
+        Assert.DoesNotContain("--sdnotify=container", argv);
+    }
+
     [Fact]
     public async Task AI_IMAGE_and_extra_args_come_last()
     {

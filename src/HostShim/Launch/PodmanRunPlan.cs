@@ -23,7 +23,8 @@ internal sealed record PodmanRunPlan(string Name, IReadOnlyList<string> Argument
             a.Add("--userns=keep-id:uid=0,gid=0");
         }
 
-        if (facts.SupportsSdNotify)
+        var sdNotify = facts.SupportsSdNotify && !IsOff(env("AI_SDNOTIFY"));
+        if (sdNotify)
         {
             a.Add("--sdnotify=container");
         }
@@ -69,12 +70,16 @@ internal sealed record PodmanRunPlan(string Name, IReadOnlyList<string> Argument
         a.AddRange(["--label", "agent=" + AgentLabel(args.Agent)]);
         a.AddRange(ExtraArguments(env));
         a.Add(env("AI_IMAGE") is { Length: > 0 } image ? image : DefaultImage);
-        return new PodmanRunPlan(name, a, mounts, facts.SupportsSdNotify);
+        return new PodmanRunPlan(name, a, mounts, sdNotify);
     }
 
     /// <summary><c>AI_PODMAN_EXTRA_ARGS</c>: extra podman options, split on whitespace, placed before the image.</summary>
     public static IReadOnlyList<string> ExtraArguments(Func<string, string?> env) =>
         (env("AI_PODMAN_EXTRA_ARGS") ?? "").Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary><c>AI_SDNOTIFY=0</c> (or false, no, off) turns the readiness socket off.</summary>
+    private static bool IsOff(string? value) =>
+        value?.ToLowerInvariant() is "0" or "false" or "no" or "off";
 
     public static string AgentLabel(Agent agent) => agent switch
     {

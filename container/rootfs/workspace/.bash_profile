@@ -1,0 +1,11 @@
+# /workspace/.bash_profile: the sandbox's environment for login shells; /workspace/.bashrc sources it
+# too, so every interactive shell gets the same PATH. It only sets variables: it never changes HOME.
+export GOPATH=${GOPATH:-/workspace/go}
+case ":$PATH:" in *:/usr/local/bin:*) ;; *) PATH=/usr/local/bin:$PATH ;; esac
+case ":$PATH:" in *:/workspace/.local/bin:*) ;; *) PATH=/workspace/.local/bin:$GOPATH/bin:$PATH ;; esac
+export PATH
+
+# A login shell that is interactive (podman exec … bash -l) reads only this file: give it the rest.
+if [[ $- == *i* ]] && [ -z "${__aisandbox_bashrc:-}" ] && [ -r /workspace/.bashrc ]; then
+  . /workspace/.bashrc
+fi

@@ -1,0 +1,58 @@
+using AiSandbox.EndToEnd.Infrastructure;
+using AiSandbox.TestSupport;
+
+namespace AiSandbox.EndToEnd;
+
+/// <summary>What the image promises to a user: the agents at the pinned versions, the runtimes, the tools.</summary>
+[Collection(SandboxCollection.Name)]
+public sealed class ImageContentsTests(TestImage image)
+{
+    private static string Pin(string name) => File.ReadAllText(Path.Combine(RepoPaths.Root, "versions", name)).Trim();
+
+    [Fact]
+    public async Task The_agents_run_at_the_pinned_versions()
+    {
+        // No systemd needed: a plain command container is enough to run each --version.
+        var result = await Podman.CheckedAsync(["run", "--rm", "--pull=never", "--network=none", image.Name, "bash", "-c",
+            "claude --version; codex --version; gemini --version; copilot --version | head -1"], TimeSpan.FromSeconds(90));
+        var lines = result.StdoutLines;
+        Assert.Contains(Pin("claude-code"), lines[0], StringComparison.Ordinal);
+        Assert.Contains(Pin("codex"), lines[1], StringComparison.Ordinal);
+        Assert.Contains(Pin("gemini-cli"), lines[2], StringComparison.Ordinal);
+        Assert.Contains(Pin("copilot"), lines[3], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Runtimes_and_tools_from_the_distribution_are_there()
+    {
+        var script = """
+            set -e
+            node -e 'const m = +process.versions.node.split(".")[0]; if (m < 20) { console.error("node " + m); process.exit(1) }'
+            python3 -c 'import sys; assert sys.version_info >= (3, 11)'
+            ruby -e 'exit 1 if RUBY_VERSION < "3.1"'
+            bundle --version
+            go version
+            java -version 2>&1 | head -1
+            gcc --version | head -1; make --version | head -1
+            git --version; jq --version; rg --version | head -1; tmux -V
+            psql --version; redis-cli --version
+            ! dpkg -s openjdk-21-jdk >/dev/null 2>&1   # the headless JDK only
+            """;
+        var result = await Podman.CheckedAsync(["run", "--rm", "--pull=never", "--network=none", image.Name, "bash", "-c", script],
+            TimeSpan.FromSeconds(60));
+        Assert.Contains("go version go1.", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("psql (PostgreSQL)", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_commands_are_installed_under_their_baseline_names()
+    {
+        var result = await Podman.CheckedAsync(["run", "--rm", "--pull=never", "--network=none", image.Name, "bash", "-c",
+            "for c in refresh-tokens codex-login ai-supervisor ai-launcher c cx g x s start.sh claude-login l claude-hook; do " +
+            "command -v $c >/dev/null || echo missing=$c; done; s --help >/dev/null 2>&1 && echo s-help-ok; start.sh --help >/dev/null 2>&1 && echo start-help-ok"],
+            TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain("missing=", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("s-help-ok", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("start-help-ok", result.Stdout, StringComparison.Ordinal);
+    }
+}

@@ -36,8 +36,7 @@ internal sealed record LauncherHost(
         new(new CommandContext(name, args, stdin ?? TextReader.Null, stdout, stderr, k => environment.GetValueOrDefault(k), time, CancellationToken.None),
             environment, runner, readiness ?? DefaultReadiness, false);
 
-    public static IReadinessWait DefaultReadiness(LauncherHost host) =>
-        new SupervisorBus(host.EnvOr("DBUS_SYSTEM_BUS_ADDRESS", SupervisorBus.DefaultAddress), host.Context.Time);
+    public static IReadinessWait DefaultReadiness(LauncherHost host) => new BootstrapReadiness(host.Env, host.Context.Time);
 
     public TextWriter Stdout => Context.Stdout;
 

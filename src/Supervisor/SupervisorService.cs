@@ -21,6 +21,7 @@ internal sealed partial class SupervisorService : BackgroundService
     private readonly SupervisorOptions _options;
     private readonly ServiceSupervisor _supervisor;
     private readonly StatusPublisher _status;
+    private readonly MemoryTrimmer _trimmer;
     private readonly ISystemdNotifier _notifier;
     private readonly TimeProvider _time;
     private readonly ILogger<SupervisorService> _logger;
@@ -36,6 +37,7 @@ internal sealed partial class SupervisorService : BackgroundService
         _supervisor = new ServiceSupervisor(new ServiceCatalog(_options), time, loggers.CreateLogger<ServiceSupervisor>(),
             bundleHeartbeat: extend => notifier.Notify(new ServiceState($"EXTEND_TIMEOUT_USEC={(long)extend.TotalMicroseconds}")));
         _status = new StatusPublisher(_supervisor.Board, notifier, loggers.CreateLogger<StatusPublisher>());
+        _trimmer = new MemoryTrimmer(_supervisor.Board, time);
     }
 
     public ServiceSupervisor Supervisor => _supervisor;

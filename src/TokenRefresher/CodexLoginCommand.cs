@@ -65,8 +65,9 @@ internal static class CodexLoginCommand
             }
 
             var options = Options(context);
-            var refresher = RefresherOptions.FromEnvironment(name => name == "HOME" ? context.Env("HOME") ?? "/" : context.Env(name));
-            using var clients = OAuthHttp.CreateFactory(refresher);
+            // Only the HTTP defaults matter here (timeout, retries); the refresher's directories do not.
+            var http = new RefresherOptions { CredentialsDir = dir, SettingsDir = dir, HistoryDir = dir };
+            using var clients = OAuthHttp.CreateFactory(http);
             var login = new CodexDeviceLogin(clients, options, context.Time, context.Stdout, context.Stderr);
             return await login.RunAsync(dir, context.Cancellation).ConfigureAwait(false);
         }

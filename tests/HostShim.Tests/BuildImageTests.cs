@@ -152,6 +152,18 @@ public sealed class BuildImageTests : IDisposable
     }
 
     [Fact]
+    public async Task Container_build_when_present_builds_the_image()
+    {
+        Write("container/build", "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$PUBLISH_LOG.build\"\n", executable: true);
+        _env["AI_IMAGE"] = "localhost/ai-test:2";
+        var result = await BuildAsync("--force", "--", "--offline");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(["--no-cache", "--tag", "localhost/ai-test:2", "--offline"], File.ReadAllLines(_dir["publish.log.build"]));
+        Assert.Equal("published\n", File.ReadAllText(_dir["publish.log"]));
+        Assert.Empty(PodmanCalls);
+    }
+
+    [Fact]
     public async Task A_failing_podman_build_fails_the_script()
     {
         _env["FAKE_PODMAN_EXIT"] = "125";

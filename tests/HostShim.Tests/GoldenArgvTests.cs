@@ -229,6 +229,19 @@ public sealed class GoldenArgvTests(FakePodmanBinary podman) : IDisposable
     }
 
     [Fact]
+    public async Task Sandbox_knobs_are_forwarded_only_when_set()
+    {
+        var argv = await DryRunAsync();
+        Argv.HasNoEnv(argv, "AI_SERVICES");
+        Argv.HasNoEnv(argv, "AI_READY_TIMEOUT");
+        _s.Env["AI_SERVICES"] = "postgresql,redis";
+        _s.Env["AI_READY_TIMEOUT"] = "90";
+        argv = await DryRunAsync();
+        Argv.HasPair(argv, "--env", "AI_SERVICES=postgresql,redis");
+        Argv.HasPair(argv, "--env", "AI_READY_TIMEOUT=90");
+    }
+
+    [Fact]
     public async Task Cwd_label_is_tilde_in_home_and_the_full_path_outside()
     {
         // 31
@@ -271,6 +284,16 @@ public sealed class GoldenArgvTests(FakePodmanBinary podman) : IDisposable
     public async Task A_remote_podman_client_gets_no_sdnotify()
     {
         _s.Env["FAKE_PODMAN_INFO"] = """{"host":{"security":{"rootless":true},"serviceIsRemote":true},"version":{"Version":"5.2.0"}}""";
+        var argv = await DryRunAsync();
+        Assert.DoesNotContain("--sdnotify=container", argv);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("off")]
+    public async Task AI_SDNOTIFY_off_drops_the_readiness_socket(string value)
+    {
+        _s.Env["AI_SDNOTIFY"] = value;
         var argv = await DryRunAsync();
         Assert.DoesNotContain("--sdnotify=container", argv);
     }

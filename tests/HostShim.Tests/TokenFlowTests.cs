@@ -131,6 +131,63 @@ public sealed class TokenFlowTests : IAsyncDisposable
         Assert.Single(_s.Calls, c => c.Command == "run");
     }
 
+    [Fact]
+    public async Task The_published_binary_logs_in_on_its_terminal_then_runs_podman()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(SettingsCopy)!);
+        File.WriteAllText(SettingsCopy, _server.IssueCredentials("work").ToCredentialsJson(Ms(TimeSpan.FromMinutes(-5)))
+            .Replace("\"refreshToken\":\"", "\"refreshToken\":\"spent-", StringComparison.Ordinal));
+        var psi = Run.Start(RepoPaths.Binary("ai"), ["work"], _s.Env, _s.Project);
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var seen = new System.Text.StringBuilder();
+        var reader = Task.Run(async () =>
+        {
+            var buffer = new char[256];
+            int n;
+            while ((n = await process.StandardOutput.ReadAsync(buffer)) > 0)
+            {
+                lock (seen)
+                {
+                    seen.Append(buffer, 0, n);
+                }
+            }
+        });
+        string Seen()
+        {
+            lock (seen)
+            {
+                return seen.ToString();
+            }
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!Seen().Contains("Code: ", StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline || process.HasExited)
+            {
+                process.Kill();
+                await process.WaitForExitAsync();
+                Assert.Fail("no login prompt from ai:\n" + Seen() + "\n--- stderr ---\n" + await stderr);
+            }
+
+            await Task.Delay(20);
+        }
+
+        var url = Seen().Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("http", StringComparison.Ordinal));
+        await process.StandardInput.WriteLineAsync(_server.Authorize(url, "work"));
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+        await reader;
+        var rest = Seen();
+        Assert.True(process.ExitCode == 0, rest + await stderr);
+        Assert.Contains("Login successful!", rest, StringComparison.Ordinal);
+        Assert.True(_server.IsAccessTokenValid(AccessTokenOf(SettingsCopy)));
+        Assert.Single(_s.Calls, c => c.Command == "run");
+        _server.AssertNoSecrets((rest + await stderr).Split('\n'), "output");
+    }
+
     /// <summary>Plays the person: reads the authorize URL the login printed, approves it, pastes the callback text.</summary>
     private sealed class BrowserAnswer(StringWriter stdout, OAuthTestServer server) : TextReader
     {

@@ -6,7 +6,7 @@ using AiSandbox.TestSupport.Servers;
 namespace AiSandbox.Launchers.Tests;
 
 [CollectionDefinition(Name)]
-public sealed class SupervisorBusCollection : ICollectionFixture<DbusServer>, ICollectionFixture<StubAgent>
+public sealed class SupervisorBusCollection : ICollectionFixture<DbusServer>, ICollectionFixture<RedisServer>, ICollectionFixture<StubAgent>
 {
     // One test at a time owns org.aisandbox.Supervisor1 on the shared private bus.
     public const string Name = "supervisor bus";
@@ -14,14 +14,15 @@ public sealed class SupervisorBusCollection : ICollectionFixture<DbusServer>, IC
 
 /// <summary>c's readiness wait against a test supervisor on the private dbus-daemon.</summary>
 [Collection(SupervisorBusCollection.Name)]
-public sealed class ReadinessTests(DbusServer bus, StubAgent stub)
+public sealed class ReadinessTests(DbusServer bus, RedisServer redis, StubAgent stub)
 {
     private static async Task<(ReadinessResult Result, string Output, List<ReadinessSnapshot> Seen)> WaitAsync(string address, TimeSpan timeout)
     {
         var output = new StringWriter();
         var log = new LogfmtLog(output, null);
         var seen = new List<ReadinessSnapshot>();
-        var client = new SupervisorBus(address, TimeProvider.System);
+        var env = new Dictionary<string, string> { ["DBUS_SYSTEM_BUS_ADDRESS"] = address, ["AI_SERVICES"] = "none", ["AI_SUPERVISOR_CONFIG"] = "/nonexistent/config.json" };
+        var client = new BootstrapReadiness(k => env.GetValueOrDefault(k), TimeProvider.System);
         var result = await client.WaitAsync(timeout, seen.Add, CancellationToken.None);
         var display = new ReadinessDisplay(output, terminal: false, log);
         seen.ForEach(display.Show);
@@ -37,29 +38,30 @@ public sealed class ReadinessTests(DbusServer bus, StubAgent stub)
         var (result, output, seen) = await WaitAsync(bus.Address, TimeSpan.FromSeconds(10));
 
         Assert.Equal(ReadinessOutcome.Ready, result.Outcome);
-        Assert.Equal(["bundle", "lavinmq", "postgresql", "redis"], result.Last!.Services.Keys);
+        Assert.Equal(["bundle", "lavinmq", "postgresql", "redis"], result.Last!.Services.Keys.Order(StringComparer.Ordinal));
         Assert.True(seen.Count >= 2, "progress is reported while services start");
         Assert.Contains("at=info msg=\"service starting\" service=postgresql", output);
         Assert.Contains("at=info msg=\"service ready\" service=postgresql", output);
     }
 
     [Fact]
-    public async Task No_supervisor_on_the_bus_is_reported_quickly()
+    public async Task C_without_a_bus_names_a_dead_service_and_launches()
     {
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        var (result, _, _) = await WaitAsync(bus.Address, TimeSpan.FromSeconds(10));
+        using var box = new LauncherSandbox(stub);
+        box.WriteCredentials("work", LauncherSandbox.InHours(5));
 
-        Assert.Equal(ReadinessOutcome.NoSupervisor, result.Outcome);
-        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5));
-    }
+        var run = await box.RunAsync("c", ["work"], env =>
+        {
+            env["AI_SERVICES"] = "redis";
+            env["Supervisor__Redis__Address"] = "127.0.0.1:1";
+            env["Supervisor__Redis__DeadlineSeconds"] = "1";
+        });
 
-    [Fact]
-    public async Task No_bus_at_all_is_no_supervisor()
-    {
-        var (result, _, _) = await WaitAsync("unix:path=/nonexistent/bus", TimeSpan.FromSeconds(5));
-
-        Assert.Equal(ReadinessOutcome.NoSupervisor, result.Outcome);
-        Assert.Contains("system bus not reachable", result.Reason);
+        Assert.True(run.Result.ExitCode == 0, run.ToString());
+        Assert.Equal(run.Pid, run.Ran.Pid);
+        Assert.Contains("msg=\"no supervisor on the bus, probed the services directly\"", run.Result.Stderr);
+        var warning = Assert.Single(run.Result.StderrLines, l => l.StartsWith("at=warn", StringComparison.Ordinal));
+        Assert.Contains("service=redis state=failed", warning);
     }
 
     [Fact]
@@ -120,16 +122,23 @@ public sealed class ReadinessTests(DbusServer bus, StubAgent stub)
     }
 
     [Fact]
-    public async Task C_without_a_supervisor_warns_and_launches()
+    public async Task C_without_a_supervisor_probes_the_services_itself_and_launches()
     {
         using var box = new LauncherSandbox(stub);
         box.WriteCredentials("work", LauncherSandbox.InHours(5));
 
-        var run = await box.RunAsync("c", ["work"], env => env["DBUS_SYSTEM_BUS_ADDRESS"] = bus.Address);
+        var run = await box.RunAsync("c", ["work"], env =>
+        {
+            env["DBUS_SYSTEM_BUS_ADDRESS"] = bus.Address;
+            env["AI_SERVICES"] = "redis";
+            env["Supervisor__Redis__Address"] = redis.Address;
+        });
 
         Assert.True(run.Result.ExitCode == 0, run.ToString());
-        Assert.NotNull(run.Agent);
-        Assert.Contains("msg=\"no supervisor answered, services not checked\"", run.Result.Stderr);
+        Assert.Equal(run.Pid, run.Ran.Pid);
+        Assert.Contains("msg=\"no supervisor on the bus, probed the services directly\"", run.Result.Stderr);
+        Assert.Contains("msg=\"service ready\" service=redis", run.Result.Stderr);
+        Assert.DoesNotContain("at=warn", run.Result.Stderr);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using AiSandbox.TestSupport;
+using Xunit.Abstractions;
 
 namespace AiSandbox.TokenRefresher.Tests;
 
@@ -7,7 +8,7 @@ namespace AiSandbox.TokenRefresher.Tests;
 /// <c>--daemon</c>, each a separate process, with tokens that live three seconds. Single-use refresh tokens
 /// mean any unlocked double refresh shows up as invalid_grant.
 /// </summary>
-public sealed class ContentionTests
+public sealed class ContentionTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Six_processes_on_one_chain_never_spend_a_refresh_token_twice_and_end_equal()
@@ -48,6 +49,7 @@ public sealed class ContentionTests
             Assert.DoesNotContain(daemon.Lines, l => l.StartsWith("at=error", StringComparison.Ordinal));
         }
 
+        output.WriteLine($"{runs} --once runs, {box.Server.Stats.Refreshed} refreshes, {box.Server.Stats.InvalidGrants} invalid_grant");
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(3)));
         Assert.Equal(0, box.Server.Stats.InvalidGrants);
         Assert.True(box.Server.Stats.Refreshed >= 3, $"only {box.Server.Stats.Refreshed} refreshes in {runs} runs");

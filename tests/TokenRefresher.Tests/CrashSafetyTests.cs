@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using AiSandbox.TestSupport;
+using Xunit.Abstractions;
 
 namespace AiSandbox.TokenRefresher.Tests;
 
 /// <summary>kill -9 at random moments of refresh-and-write passes: no copy is ever partial, empty or wider than 0600.</summary>
-public sealed class CrashSafetyTests
+public sealed class CrashSafetyTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Killed_writers_never_leave_a_partial_empty_or_open_copy()
@@ -26,6 +27,7 @@ public sealed class CrashSafetyTests
         var env = box.Env(sessionDir, ("REFRESH_BEFORE", "999999"));
         var random = new Random(4242);
         var killed = 0;
+        var reseeded = 0;
         for (var i = 0; i < 40; i++)
         {
             var psi = Run.Start(RepoPaths.Binary("refresh-tokens"), ["--once"], env);
@@ -65,9 +67,11 @@ public sealed class CrashSafetyTests
             if (!box.Server.IsRefreshTokenLive(Sandbox.RefreshToken(box.SettingsCopy("work"))))
             {
                 Seed();
+                reseeded++;
             }
         }
 
+        output.WriteLine($"{killed} of 40 passes killed, {box.Server.Stats.Refreshed} refreshes completed, {reseeded} new chains after a lost token");
         Assert.True(killed >= 10, $"only {killed} of 40 passes were killed mid-run");
         Assert.True(box.Server.Stats.Refreshed >= 5, $"only {box.Server.Stats.Refreshed} refreshes completed");
     }

@@ -210,6 +210,14 @@ public sealed class OnceTests
         var list = await box.RunAsync("--list-active");
         Assert.Contains(list.StderrLines, l => l.Contains("msg=\"login needed\" profile=work", StringComparison.Ordinal));
         _ = spent;
+
+        // A login elsewhere writes a new chain: the mark goes, refreshing resumes.
+        box.Server.IssueCredentials("work").WriteTo(box.SettingsCopy("work"), Sandbox.InMs(TimeSpan.FromMinutes(5)));
+        var third = await box.RunAsync("--once");
+        Assert.True(third.ExitCode == 0, third.ToString());
+        Assert.Equal(2, box.Server.Stats.Refreshed); // the spending call above, then this pass
+        var after = await box.RunAsync("--list-active");
+        Assert.DoesNotContain(after.StderrLines, l => l.Contains("login needed", StringComparison.Ordinal));
     }
 
     [Fact]

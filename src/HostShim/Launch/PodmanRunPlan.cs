@@ -23,7 +23,8 @@ internal sealed record PodmanRunPlan(string Name, IReadOnlyList<string> Argument
             a.Add("--userns=keep-id:uid=0,gid=0");
         }
 
-        if (facts.SupportsSdNotify)
+        var sdNotify = facts.SupportsSdNotify && !IsOff(env("AI_SDNOTIFY"));
+        if (sdNotify)
         {
             a.Add("--sdnotify=container");
         }
@@ -39,6 +40,9 @@ internal sealed record PodmanRunPlan(string Name, IReadOnlyList<string> Argument
         Env(a, "CODEX_AUTO_START", args.Agent == Agent.Codex ? "1" : null);
         Env(a, "AI_REMOTE", args.Remote || LaunchValidator.Truthy(env("AI_REMOTE")) ? "1" : null);
         Env(a, "AI_FAST", args.Fast || LaunchValidator.Truthy(env("AI_FAST")) ? "1" : null);
+        // The sandbox's own knobs (which services the supervisor starts, how long launchers wait), when set.
+        Env(a, "AI_SERVICES", env("AI_SERVICES") is { Length: > 0 } services ? services : null);
+        Env(a, "AI_READY_TIMEOUT", env("AI_READY_TIMEOUT") is { Length: > 0 } timeout ? timeout : null);
 
         var mounts = new List<BindMount>();
         foreach (var dir in new[] { "bundle", "commandhistory", "history", "repos", "settings", "share" })
@@ -66,12 +70,16 @@ internal sealed record PodmanRunPlan(string Name, IReadOnlyList<string> Argument
         a.AddRange(["--label", "agent=" + AgentLabel(args.Agent)]);
         a.AddRange(ExtraArguments(env));
         a.Add(env("AI_IMAGE") is { Length: > 0 } image ? image : DefaultImage);
-        return new PodmanRunPlan(name, a, mounts, facts.SupportsSdNotify);
+        return new PodmanRunPlan(name, a, mounts, sdNotify);
     }
 
     /// <summary><c>AI_PODMAN_EXTRA_ARGS</c>: extra podman options, split on whitespace, placed before the image.</summary>
     public static IReadOnlyList<string> ExtraArguments(Func<string, string?> env) =>
         (env("AI_PODMAN_EXTRA_ARGS") ?? "").Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary><c>AI_SDNOTIFY=0</c> (or false, no, off) turns the readiness socket off.</summary>
+    private static bool IsOff(string? value) =>
+        value?.ToLowerInvariant() is "0" or "false" or "no" or "off";
 
     public static string AgentLabel(Agent agent) => agent switch
     {

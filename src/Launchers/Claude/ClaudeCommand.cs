@@ -162,12 +162,12 @@ internal static class ClaudeCommand
 
         if (profile is not null)
         {
-            var copied = await ClaudeChain.CopyNewestAsync(new ChainLocation(host.SettingsRoot, host.HistoryRoot, profile),
+            var copied = await ClaudeChain.CopyNewestAsync(new ChainLocation(host.SettingsRoot, host.HistoryRoot, profile, host.EnvOr("HISTORY_DAYS", "2")),
                 Path.Combine(session, ".credentials.json"), ChainPreference.Newest, host.Time, host.Context.Cancellation).ConfigureAwait(false);
             if (copied is null)
             {
                 host.Log.Warn("no credentials for profile, claude will ask to log in", ("profile", profile),
-                    ("path", new ChainLocation(host.SettingsRoot, host.HistoryRoot, profile).SettingsFile));
+                    ("path", new ChainLocation(host.SettingsRoot, host.HistoryRoot, profile, host.EnvOr("HISTORY_DAYS", "2")).SettingsFile));
             }
         }
 

@@ -71,7 +71,7 @@ internal static class ClaudeLoginCommand
             return host.Fail("no Claude session home", ("path", claudeHome));
         }
 
-        var chain = new ChainLocation(host.SettingsRoot, host.HistoryRoot, profile);
+        var chain = new ChainLocation(host.SettingsRoot, host.HistoryRoot, profile, host.EnvOr("HISTORY_DAYS", "2"));
         string? source;
         try
         {

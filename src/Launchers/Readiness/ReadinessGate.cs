@@ -25,12 +25,14 @@ internal static class ReadinessGate
             return;
         }
 
+        if (!result.ViaSupervisor)
+        {
+            log.Info("no supervisor on the bus, probed the services directly");
+        }
+
         switch (result.Outcome)
         {
             case ReadinessOutcome.Ready:
-                return;
-            case ReadinessOutcome.NoSupervisor:
-                log.Warn("no supervisor answered, services not checked", LogField.Quoted("reason", result.Reason));
                 return;
             case ReadinessOutcome.TimedOut:
                 log.Warn("services not ready in time, launching anyway", ("timeout", Seconds(timeout.TotalSeconds) + "s"));

@@ -60,7 +60,17 @@ internal static class StartCommand
 
         var start = context.Time.GetTimestamp();
         var printer = new ProgressPrinter(context.Stdout);
-        var snapshot = await client.StartAsync(timeout, printer, context.Cancellation).ConfigureAwait(false);
+        ReadinessSnapshot snapshot;
+        try
+        {
+            snapshot = await client.StartAsync(timeout, printer, context.Cancellation).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Tmds.DBus.Protocol.DBusExceptionBase or IOException)
+        {
+            context.Stderr.WriteLine(Logfmt.Format("error", null, "cannot reach the services", [new LogField("error", e.Message.ReplaceLineEndings(" "))]));
+            return ExitCodes.Failure;
+        }
+
         printer.Report(snapshot);
         var elapsed = StartFormat.Seconds(context.Time.GetElapsedTime(start).TotalSeconds);
         if (snapshot.IsReady)

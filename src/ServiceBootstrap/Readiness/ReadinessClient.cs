@@ -44,7 +44,8 @@ internal sealed class ReadinessClient
 
     /// <summary>
     /// What <c>s</c> does: asks the supervisor to start every service that is not running (failed or
-    /// not enabled at boot) and the bundle step if it failed, then waits like <see cref="WaitAsync"/>.
+    /// not enabled at boot) and the bundle step if it failed, then waits until every entry is ready,
+    /// failed or skipped (or the timeout).
     /// Without a supervisor it starts the units through systemd itself (when reachable), probes them
     /// and runs the bundle step in this process.
     /// </summary>
@@ -64,6 +65,12 @@ internal sealed class ReadinessClient
                 UsedSupervisor = true;
                 return await ViaSupervisorAsync(connection, timeout, progress, start, cancellationToken).ConfigureAwait(false);
             }
+        }
+        catch (DBusErrorReplyException e) when (e.ErrorName is "org.freedesktop.DBus.Error.ServiceUnknown" or "org.freedesktop.DBus.Error.NoReply"
+                                                    or "org.freedesktop.DBus.Error.NameHasNoOwner")
+        {
+            // The supervisor went away mid-wait (stopped, or restarting): do the work here instead.
+            UsedSupervisor = false;
         }
         catch (Exception e) when (e is DBusConnectionException or IOException or System.Net.Sockets.SocketException)
         {
@@ -121,11 +128,29 @@ internal sealed class ReadinessClient
             var slice = remaining < Slice ? remaining : Slice;
             var snapshot = await SupervisorCalls.WaitReadyAsync(connection, slice < TimeSpan.Zero ? TimeSpan.Zero : slice)
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
-            if (snapshot.State != OverallStates.Starting || _time.GetElapsedTime(started) >= timeout)
+            if (_time.GetElapsedTime(started) >= timeout)
             {
                 return snapshot;
             }
+
+            if (snapshot.State != OverallStates.Starting)
+            {
+                // WaitReady answers at the first failure; s wants every entry's final word.
+                return start ? await UntilAllSettledAsync(connection, snapshot, started, timeout, cancellationToken).ConfigureAwait(false) : snapshot;
+            }
         }
+    }
+
+    private async Task<ReadinessSnapshot> UntilAllSettledAsync(DBusConnection connection, ReadinessSnapshot snapshot, long started,
+        TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        while (!snapshot.AllSettled && _time.GetElapsedTime(started) < timeout)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), _time, cancellationToken).ConfigureAwait(false);
+            snapshot = await SupervisorCalls.GetSnapshotAsync(connection).ConfigureAwait(false);
+        }
+
+        return snapshot;
     }
 
     private async Task<ReadinessSnapshot> InProcessAsync(DBusConnection? connection, TimeSpan timeout,
@@ -171,7 +196,7 @@ internal sealed class ReadinessClient
                 }
             }
 
-            return await supervisor.Board.WaitSettledAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return await supervisor.Board.WaitSettledAsync(timeout, cancellationToken, everyEntry: start).ConfigureAwait(false);
         }
         finally
         {

@@ -11,6 +11,9 @@ internal sealed record ReadinessSnapshot(string State, IReadOnlyDictionary<strin
 {
     public bool IsReady => State == OverallStates.Ready;
 
+    /// <summary>No entry is pending or starting any more: every one has its final word.</summary>
+    public bool AllSettled => Services.Values.All(s => s.State is not (EntryStates.Starting or EntryStates.Pending));
+
     /// <summary>The failed entries in catalog order, for messages such as "lavinmq failed: deadline 30s exceeded".</summary>
     public IEnumerable<KeyValuePair<string, ServiceStatus>> Failed =>
         Services.Where(s => s.Value.State == EntryStates.Failed);

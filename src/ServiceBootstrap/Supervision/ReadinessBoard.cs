@@ -66,8 +66,11 @@ internal sealed class ReadinessBoard
         }
     }
 
-    /// <summary>Returns once State is not starting, or when <paramref name="timeout"/> elapses.</summary>
-    public async Task<ReadinessSnapshot> WaitSettledAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Returns once State is not starting (with <paramref name="everyEntry"/>: once no entry is starting),
+    /// or when <paramref name="timeout"/> elapses.
+    /// </summary>
+    public async Task<ReadinessSnapshot> WaitSettledAsync(TimeSpan timeout, CancellationToken cancellationToken, bool everyEntry = false)
     {
         var start = _time.GetTimestamp();
         while (true)
@@ -76,7 +79,7 @@ internal sealed class ReadinessBoard
             lock (_gate)
             {
                 var snapshot = SnapshotLocked();
-                if (snapshot.State != OverallStates.Starting)
+                if (everyEntry ? snapshot.AllSettled : snapshot.State != OverallStates.Starting)
                 {
                     return snapshot;
                 }

@@ -137,16 +137,6 @@ internal sealed partial class ServiceSupervisor : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Starts a managed service that is not ready or starting, or a skipped one; leaves the rest alone.</summary>
-    public void EnsureStarted(string name)
-    {
-        var state = Board.StateOf(name);
-        if (state is EntryStates.Failed or EntryStates.Skipped or EntryStates.Pending && (name != ServiceCatalog.Bundle || state == EntryStates.Failed))
-        {
-            _ = Restart(name);
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);

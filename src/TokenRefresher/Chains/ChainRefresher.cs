@@ -103,8 +103,16 @@ internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoi
             _ = TryWrite(settings, newest.Credentials!, newest.Credentials!.Scopes, chain);
         }
 
+        var refreshToken = newest.Credentials!.RefreshToken!;
+        var markedForNewest = NeedsLoginMark.IsMarkedFor(chain, refreshToken);
+        if (!markedForNewest && NeedsLoginMark.IsMarked(chain))
+        {
+            // Someone logged in (here or in a session): the rejected token is no longer the newest.
+            NeedsLoginMark.Clear(chain);
+        }
+
         var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var expiresAt = newest.Credentials!.ExpiresAt ?? 0;
+        var expiresAt = newest.Credentials.ExpiresAt ?? 0;
         var remainingSecs = (expiresAt - nowMs) / 1000;
         if (!force && newest.IsComplete && expiresAt - nowMs > (long)options.RefreshBefore.TotalMilliseconds)
         {
@@ -112,8 +120,7 @@ internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoi
             return new ChainOutcome(chain, servedPath, ChainState.Valid, expiresAt, adoptedFrom);
         }
 
-        var refreshToken = newest.Credentials.RefreshToken!;
-        if (NeedsLoginMark.IsMarkedFor(chain, refreshToken))
+        if (markedForNewest)
         {
             RefreshLog.NeedsLogin(logger, file, profile, LoginHint(chain));
             return new ChainOutcome(chain, servedPath, ChainState.NeedsLogin, expiresAt, adoptedFrom);

@@ -57,6 +57,9 @@ public sealed class LauncherSandbox : IDisposable
         ["CODEX_PLUGIN_ROOT"] = _temp["codex-plugins"],
         ["DBUS_SYSTEM_BUS_ADDRESS"] = "unix:path=" + _temp["no-bus"],
         ["STUB_RECORD"] = RecordFile,
+        // No supervisor answers on this bus; with no services configured the in-process probes finish at once.
+        ["AI_SERVICES"] = "none",
+        ["AI_SUPERVISOR_CONFIG"] = _temp["no-supervisor-config.json"],
         ["PWD"] = App,
     };
 

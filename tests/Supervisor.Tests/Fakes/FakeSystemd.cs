@@ -87,7 +87,7 @@ public sealed class FakeSystemd : IPathMethodHandler, IAsyncDisposable
 
         foreach (var unit in _units.Values)
         {
-            await unit.StopJobAsync();
+            await unit.ShutdownAsync();
         }
     }
 

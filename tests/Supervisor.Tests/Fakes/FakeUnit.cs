@@ -67,6 +67,9 @@ public abstract class FakeUnit(string name)
         return "done";
     }
 
+    /// <summary>Test teardown: stop whatever runs, whatever systemd would say.</summary>
+    internal Task ShutdownAsync() => StopAsync();
+
     /// <summary>Launch and wait until the server would have sent READY=1; false when it failed.</summary>
     protected abstract Task<bool> LaunchAsync();
 

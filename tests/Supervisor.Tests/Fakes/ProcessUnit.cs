@@ -8,13 +8,42 @@ namespace AiSandbox.Supervisor.Tests.Fakes;
 /// A unit whose start launches a real server process and counts as done once its port accepts TCP
 /// (what a Type=notify server's READY=1 means), or failed when the process exits first.
 /// </summary>
-public sealed class ProcessUnit(string name, string fileName, IReadOnlyList<string> args, int port, int stopSignal = Signals.SIGTERM)
+/// <remarks>With <paramref name="ownSession"/> the server runs in its own session (setsid) and stop signals the whole group (RabbitMQ: erl, beam, …).</remarks>
+public sealed class ProcessUnit(string name, string fileName, IReadOnlyList<string> args, int port, int stopSignal = Signals.SIGTERM,
+    IReadOnlyDictionary<string, string?>? env = null, bool ownSession = false)
     : FakeUnit(name)
 {
     private Process? _process;
     private bool _stopping;
 
+    private readonly List<string> _output = [];
+
+    public string PortText => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public int? Pid => _process is { HasExited: false } p ? p.Id : null;
+
+    /// <summary>What the server printed, for failure messages.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join('\n', _output);
+            }
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.Add(line);
+            }
+        }
+    }
 
     /// <summary>Kills the server behind systemd's back (a crash).</summary>
     public void Crash()
@@ -28,11 +57,13 @@ public sealed class ProcessUnit(string name, string fileName, IReadOnlyList<stri
     protected override async Task<bool> LaunchAsync()
     {
         _stopping = false;
-        var psi = Run.Start(fileName, args);
+        var psi = ownSession ? Run.Start("setsid", [fileName, .. args], env) : Run.Start(fileName, args, env);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start " + fileName);
         process.StandardInput.Close();
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         process.EnableRaisingEvents = true;
         _process = process;
         var watch = Stopwatch.StartNew();
@@ -72,7 +103,7 @@ public sealed class ProcessUnit(string name, string fileName, IReadOnlyList<stri
         _stopping = true;
         if (_process is { HasExited: false } p)
         {
-            _ = Signals.Kill(p.Id, stopSignal);
+            _ = Signals.Kill(ownSession ? -p.Id : p.Id, stopSignal);
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             try
             {
@@ -80,6 +111,7 @@ public sealed class ProcessUnit(string name, string fileName, IReadOnlyList<stri
             }
             catch (OperationCanceledException)
             {
+                _ = Signals.Kill(ownSession ? -p.Id : p.Id, Signals.SIGKILL);
                 p.Kill(entireProcessTree: true);
             }
         }

@@ -39,15 +39,15 @@ public sealed class Sandbox : IAsyncDisposable
         Func<int, FakeUnit>? pg = null, Func<int, FakeUnit>? redis = null, double deadlineSeconds = 30)
     {
         var bus = await PrivateBus.StartAsync();
+        var dir = new TempDir("aisandbox-sandbox-");
         int pgPort = ServersFixture.FreePort(), redisPort = ServersFixture.FreePort();
-        var (pgFile, pgArgs) = servers.Postgres(pgPort);
+        var (pgFile, pgArgs) = await servers.PostgresAsync(dir.Path, pgPort);
         var (redisFile, redisArgs) = ServersFixture.Redis(redisPort);
         var systemd = new FakeSystemd(bus.Address,
             pg?.Invoke(pgPort) ?? new ProcessUnit(PgUnit, pgFile, pgArgs, pgPort, Signals.SIGINT),
             new SharedServerUnit(AmqpUnit, () => servers.AmqpReady),
             redis?.Invoke(redisPort) ?? new ProcessUnit(RedisUnit, redisFile, redisArgs, redisPort));
         await systemd.StartAsync();
-        var dir = new TempDir("aisandbox-sandbox-");
         var deadline = deadlineSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var env = new Dictionary<string, string?>
         {
@@ -85,13 +85,24 @@ public sealed class Sandbox : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var s in _supervisors)
+        try
         {
-            await s.DisposeAsync();
+            foreach (var s in _supervisors)
+            {
+                await s.DisposeAsync();
+            }
         }
-
-        await Systemd.DisposeAsync();
-        await Bus.DisposeAsync();
-        Dir.Dispose();
+        finally
+        {
+            try
+            {
+                await Systemd.DisposeAsync();
+            }
+            finally
+            {
+                await Bus.DisposeAsync();
+                Dir.Dispose();
+            }
+        }
     }
 }

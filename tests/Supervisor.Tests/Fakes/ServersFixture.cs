@@ -42,11 +42,20 @@ public sealed class ServersFixture : IAsyncLifetime
         Assert.True(initdb.ExitCode == 0, "initdb failed (is postgresql-15 installed? scripts/install-deps)\n" + initdb);
     }
 
-    /// <summary>The arguments of a PostgreSQL server on <paramref name="port"/> over the shared data directory.</summary>
-    public (string File, string[] Args) Postgres(int port) =>
-        ("setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", PgBin + "/postgres", "-D", PgData,
+    /// <summary>
+    /// A PostgreSQL server on <paramref name="port"/> over a copy of the initdb'd directory (a copy takes
+    /// milliseconds, initdb half a second), so no test inherits another's server or lock file.
+    /// </summary>
+    public async Task<(string File, string[] Args)> PostgresAsync(string dir, int port)
+    {
+        File.SetUnixFileMode(dir, (UnixFileMode)0x1ED);
+        var data = System.IO.Path.Combine(dir, "pgdata");
+        var copy = await Run.ProcessAsync("cp", ["-a", PgData, data]);
+        Assert.True(copy.ExitCode == 0, copy.ToString());
+        return ("setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", PgBin + "/postgres", "-D", data,
             "-c", "listen_addresses=127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "-c", "unix_socket_directories=" + System.IO.Path.Combine(Root, "pg"), "-c", "fsync=off"]);
+            "-c", "unix_socket_directories=" + data, "-c", "fsync=off"]);
+    }
 
     public static (string File, string[] Args) Redis(int port) =>
         ("redis-server", ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
@@ -90,30 +99,28 @@ public sealed class ServersFixture : IAsyncLifetime
         }
     }
 
-    private async Task<bool> StartRabbitAsync()
+    public const string RabbitServer = "/usr/lib/rabbitmq/bin/rabbitmq-server";
+
+    /// <summary>An isolated broker's environment: node name, AMQP/distribution/epmd ports, data under <paramref name="rq"/>.</summary>
+    public static async Task<Dictionary<string, string?>> RabbitEnvironmentAsync(string rq, int amqpPort, int epmdPort)
     {
-        const string server = "/usr/lib/rabbitmq/bin/rabbitmq-server";
-        if (!File.Exists(server))
+        if (!File.Exists(RabbitServer))
         {
-            throw new InvalidOperationException($"{server} is missing: install rabbitmq-server (scripts/install-deps)");
+            throw new InvalidOperationException($"{RabbitServer} is missing: install rabbitmq-server (scripts/install-deps)");
         }
 
-        var rq = System.IO.Path.Combine(Root, "rabbitmq");
         Directory.CreateDirectory(System.IO.Path.Combine(rq, "mnesia"));
         Directory.CreateDirectory(System.IO.Path.Combine(rq, "log"));
         await File.WriteAllTextAsync(System.IO.Path.Combine(rq, "enabled_plugins"), "[].");
         await File.WriteAllTextAsync(System.IO.Path.Combine(rq, "rabbitmq-env.conf"), string.Empty);
-        await File.WriteAllTextAsync(System.IO.Path.Combine(rq, "rabbitmq.conf"), $"listeners.tcp.default = 127.0.0.1:{AmqpPort}\n");
-        int dist = FreePort(), epmdPort = FreePort();
-        var epmd = Process.Start(Run.Start("epmd", ["-port", $"{epmdPort}", "-address", "127.0.0.1"]))!;
-        _processes.Add(epmd);
-        var env = new Dictionary<string, string?>
+        await File.WriteAllTextAsync(System.IO.Path.Combine(rq, "rabbitmq.conf"), $"listeners.tcp.default = 127.0.0.1:{amqpPort}\n");
+        return new Dictionary<string, string?>
         {
             ["HOME"] = rq,
-            ["RABBITMQ_NODENAME"] = $"aisandbox-sup-{AmqpPort}@localhost",
+            ["RABBITMQ_NODENAME"] = $"aisandbox-sup-{amqpPort}@localhost",
             ["RABBITMQ_NODE_IP_ADDRESS"] = "127.0.0.1",
-            ["RABBITMQ_NODE_PORT"] = $"{AmqpPort}",
-            ["RABBITMQ_DIST_PORT"] = $"{dist}",
+            ["RABBITMQ_NODE_PORT"] = $"{amqpPort}",
+            ["RABBITMQ_DIST_PORT"] = $"{FreePort()}",
             ["ERL_EPMD_PORT"] = $"{epmdPort}",
             ["ERL_EPMD_ADDRESS"] = "127.0.0.1",
             ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1}",
@@ -124,6 +131,16 @@ public sealed class ServersFixture : IAsyncLifetime
             ["RABBITMQ_CONF_ENV_FILE"] = System.IO.Path.Combine(rq, "rabbitmq-env.conf"),
             ["RABBITMQ_PID_FILE"] = System.IO.Path.Combine(rq, "pid"),
         };
+    }
+
+    private async Task<bool> StartRabbitAsync()
+    {
+        const string server = RabbitServer;
+
+        int epmdPort = FreePort();
+        var epmd = Process.Start(Run.Start("epmd", ["-port", $"{epmdPort}", "-address", "127.0.0.1"]))!;
+        _processes.Add(epmd);
+        var env = await RabbitEnvironmentAsync(System.IO.Path.Combine(Root, "rabbitmq"), AmqpPort, epmdPort);
         // setsid: the broker is a process tree (erl, beam, …); its own session lets us stop all of it.
         var broker = Process.Start(Run.Start("setsid", [server], env))!;
         broker.StandardInput.Close();

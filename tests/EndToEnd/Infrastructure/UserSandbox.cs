@@ -66,6 +66,19 @@ internal sealed class UserSandbox : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(AiDir, "settings", "AGENTS.md"), "# rules for the e2e agent\n");
 
         var extra = new List<string> { "--network=" + HostLoopback.Network, "--env", "CLAUDE_OAUTH_TOKEN_URL=" + HostLoopback.Inside(OAuth.TokenUrl) };
+        // The real agents call home on start (API, npx downloads). A proxy on a closed host-loopback port
+        // turns every such call into an immediate "connection refused", so nothing leaves the machine;
+        // the OAuth server is reached directly.
+        var deadProxy = $"http://{HostLoopback.AddressInside}:{FreePort()}";
+        foreach (var name in new[] { "HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy" })
+        {
+            extra.AddRange(["--env", $"{name}={deadProxy}"]);
+        }
+
+        foreach (var name in new[] { "NO_PROXY", "no_proxy" })
+        {
+            extra.AddRange(["--env", $"{name}={HostLoopback.AddressInside},127.0.0.1,localhost"]);
+        }
         foreach (var (key, value) in containerEnv)
         {
             extra.AddRange(["--env", $"{key}={value}"]);

@@ -60,6 +60,8 @@ public sealed class UserSessionTests(TestImage image)
             var claudeJson = UserSandbox.ReadJson(Path.Combine(session, "claude.json"));
             Assert.Equal("tok-e2e-sentry", claudeJson["mcpServers"]?["sentry"]?["env"]?["SENTRY_ACCESS_TOKEN"]?.GetValue<string>());
 
+            // Reads the injected server from the session's claude.json; the connection check inside fails
+            // fast through the test's dead proxy, which is fine: the configuration is what is checked.
             var mcp = await box.ExecAsync(["bash", "-lc", "cd /app && timeout 90 claude mcp get sentry"], TimeSpan.FromSeconds(120));
             Assert.Contains("sentry", mcp.Stdout, StringComparison.Ordinal);
             Assert.Contains("@sentry/mcp-server", mcp.Stdout, StringComparison.Ordinal);

@@ -36,6 +36,9 @@ internal sealed class UserSandbox : IAsyncDisposable
 
     public Sandbox Box { get; private set; } = null!;
 
+    /// <summary>The container's journal as followed from outside (it outlives the container).</summary>
+    public JournalFollower Journal { get; private set; } = null!;
+
     /// <summary>Writes the settings, starts `bin/ai work` in tmux and waits for its container to exist.</summary>
     public static async Task<UserSandbox> StartAsync(TestImage image, IReadOnlyDictionary<string, string>? containerEnv = null)
     {
@@ -63,6 +66,19 @@ internal sealed class UserSandbox : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(AiDir, "settings", "AGENTS.md"), "# rules for the e2e agent\n");
 
         var extra = new List<string> { "--network=" + HostLoopback.Network, "--env", "CLAUDE_OAUTH_TOKEN_URL=" + HostLoopback.Inside(OAuth.TokenUrl) };
+        // The real agents call home on start (API, npx downloads). A proxy on a closed host-loopback port
+        // turns every such call into an immediate "connection refused", so nothing leaves the machine;
+        // the OAuth server is reached directly.
+        var deadProxy = $"http://{HostLoopback.AddressInside}:{FreePort()}";
+        foreach (var name in new[] { "HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy" })
+        {
+            extra.AddRange(["--env", $"{name}={deadProxy}"]);
+        }
+
+        foreach (var name in new[] { "NO_PROXY", "no_proxy" })
+        {
+            extra.AddRange(["--env", $"{name}={HostLoopback.AddressInside},127.0.0.1,localhost"]);
+        }
         foreach (var (key, value) in containerEnv)
         {
             extra.AddRange(["--env", $"{key}={value}"]);
@@ -79,6 +95,7 @@ internal sealed class UserSandbox : IAsyncDisposable
         };
         Terminal = await Tmux.StartAsync([Path.Combine(RepoPaths.Root, "bin", "ai"), "work", "--ports", $"{AmqpPort}:5672"], env, ProjectDir);
         Box = await Sandbox.WaitForAsync(Project, TimeSpan.FromSeconds(60), async () => "terminal:\n" + await Terminal.CaptureAsync());
+        Journal = await JournalFollower.StartAsync(Box.Name);
     }
 
     /// <summary>The session homes `c` made under the mounted history (…/&lt;YYYY&gt;/&lt;MM_Mon&gt;/&lt;DD_Ddd_HH-MM&gt;_claude).</summary>
@@ -99,7 +116,7 @@ internal sealed class UserSandbox : IAsyncDisposable
         catch (Exception e) when (e is not SandboxFailure)
         {
             var screen = Terminal is null ? string.Empty : await Terminal.CaptureAsync();
-            var journal = Box is null ? "(no container)" : await Box.JournalAsync();
+            var journal = Journal is null ? "(no container)" : Journal.Text;
             throw new SandboxFailure($"{e.Message}\n--- terminal ---\n{screen}\n--- journal of {Box?.Name} ---\n{journal}", e);
         }
     }
@@ -114,6 +131,11 @@ internal sealed class UserSandbox : IAsyncDisposable
         if (Box is not null)
         {
             await Box.DisposeAsync();
+        }
+
+        if (Journal is not null)
+        {
+            await Journal.DisposeAsync();
         }
 
         await OAuth.DisposeAsync();

@@ -24,6 +24,7 @@ var repo = Environment.GetEnvironmentVariable("AISANDBOX_ROOT") ?? throw new Inv
 var record = Path.Combine(scratch, "record");
 
 await using var supervisor = await ReadySupervisor.StartAsync(bus);
+var phases = new Dictionary<string, List<double>>();
 
 async Task<double> Once(string program, string[] argv, bool launcher)
 {
@@ -44,6 +45,7 @@ async Task<double> Once(string program, string[] argv, bool launcher)
     psi.Environment["PLUGIN_ROOT"] = Path.Combine(scratch, "plugins");
     psi.Environment["DBUS_SYSTEM_BUS_ADDRESS"] = launcher ? bus : "unix:path=/nonexistent";
     psi.Environment["STUB_RECORD"] = record;
+    psi.Environment["AI_LAUNCH_TRACE"] = "1";
     var t0 = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100L;
     using var p = Process.Start(psi)!;
     var err = await p.StandardError.ReadToEndAsync();
@@ -56,6 +58,15 @@ async Task<double> Once(string program, string[] argv, bool launcher)
     if (launcher && err.Contains("at=warn", StringComparison.Ordinal))
     {
         throw new InvalidOperationException("the launch was not clean (services not ready?): " + err);
+    }
+
+    if (launcher && err.Split('\n').FirstOrDefault(l => l.Contains("launch phases", StringComparison.Ordinal)) is { } line)
+    {
+        foreach (var field in line.Split(' ').Where(f => f.Contains("_ms=", StringComparison.Ordinal)))
+        {
+            var (key, value) = (field[..field.IndexOf('=')], double.Parse(field[(field.IndexOf('=') + 1)..], CultureInfo.InvariantCulture));
+            (phases.TryGetValue(key, out var list) ? list : phases[key] = []).Add(value);
+        }
     }
 
     var t1 = long.Parse(File.ReadLines(record).First()[2..], CultureInfo.InvariantCulture);
@@ -91,6 +102,7 @@ Console.WriteLine($"baseline (exec stub directly)      median={b:0.00} ms  min={
 Console.WriteLine($"c work (supervisor ready, exec)    median={c:0.00} ms  min={launch.Min():0.00} ms  p90={launch.OrderBy(x => x).ElementAt((int)(runs * 0.9)):0.00} ms");
 Console.WriteLine($"c's own cost (median difference)   {c - b:0.00} ms   (goal: <= 10 ms)");
 Console.WriteLine($"ratio c / baseline                 {c / b:0.0}x");
+Console.WriteLine("c's phases (median ms, AI_LAUNCH_TRACE): " + string.Join("  ", phases.Select(p => $"{p.Key[..^3]}={Median(p.Value):0.0}")));
 Directory.Delete(scratch, recursive: true);
 
 /// <summary>A supervisor that is already ready: WaitReady answers at once.</summary>

@@ -44,6 +44,23 @@ public sealed class PublishedBinaryTests(FakePodmanBinary podman) : IDisposable
         Assert.True(result.ExitCode == expected, result.ToString());
     }
 
+    [Theory]
+    [InlineData("125", true)]
+    [InlineData("126", true)]
+    [InlineData("1", false)]
+    public async Task Podman_failing_to_start_the_sandbox_gets_a_hint(string code, bool hint)
+    {
+        _s.Env["FAKE_PODMAN_EXIT"] = code;
+        var result = await _s.PublishedAsync([]);
+        Assert.Equal(int.Parse(code, System.Globalization.CultureInfo.InvariantCulture), result.ExitCode);
+        Assert.Equal(hint, result.Stderr.Contains("at=error msg=\"podman could not start the sandbox\"", StringComparison.Ordinal));
+        if (hint)
+        {
+            Assert.Contains("build_image", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains("keyring", result.Stderr, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Podman_gets_the_terminal_streams()
     {

@@ -117,7 +117,16 @@ internal static class LaunchCommand
         try
         {
             Interlocked.Exchange(ref startedAt, context.Time.GetTimestamp());
-            return await podman.RunAttachedAsync(plan.Arguments, env).ConfigureAwait(false);
+            var exit = await podman.RunAttachedAsync(plan.Arguments, env).ConfigureAwait(false);
+            if (exit is 125 or 126)
+            {
+                // podman's own failure (125) or the OCI runtime's (126): its message is on the terminal
+                // above; name the two causes users meet most.
+                log.Error("podman could not start the sandbox", ("exit", exit),
+                    ("hint", "image not known: run ./build_image; crun keyring \"Disk quota exceeded\": run ai setup-vm (podman machine) or raise kernel.keys.maxkeys, or set keyring = false in containers.conf"));
+            }
+
+            return exit;
         }
         finally
         {

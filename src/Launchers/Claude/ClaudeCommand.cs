@@ -17,6 +17,7 @@ internal static class ClaudeCommand
 {
     public static async Task<int> RunAsync(LauncherHost host)
     {
+        var trace = LaunchTrace.From(host);
         ClaudeOptions options;
         try
         {
@@ -102,9 +103,11 @@ internal static class ClaudeCommand
             return host.Fail("invalid readiness timeout", (ReadinessGate.TimeoutVariable, e.Message));
         }
 
+        trace.Mark("config");
         await ReadinessGate.WaitAsync(host.Readiness(host), readyTimeout, new ReadinessDisplay(host.Stderr, host.Terminal, host.Log), host.Log, host.Context.Cancellation)
             .ConfigureAwait(false);
 
+        trace.Mark("readiness");
         string session;
         try
         {
@@ -143,6 +146,8 @@ internal static class ClaudeCommand
             new("CLAUDE_CODE_SKIP_FAST_MODE_ORG_CHECK", Fast(host, options) ? "1" : host.Env("CLAUDE_CODE_SKIP_FAST_MODE_ORG_CHECK")),
             new("DISABLE_AUTOUPDATER", "1"),
         ]);
+        trace.Mark("prepare");
+        trace.Report();
         return host.Runner.Exec(new AgentCommand("claude", args, env), host.Stderr);
     }
 

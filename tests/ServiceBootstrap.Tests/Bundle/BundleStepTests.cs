@@ -38,6 +38,49 @@ public sealed class BundleStepTests : IDisposable
     }
 
     [Fact]
+    public async Task While_bundler_runs_the_heartbeat_keeps_extending_the_start_timeout()
+    {
+        WriteGemfile();
+        var release = _dir["release"];
+        Step($$"""[ "$1" = check ] && exit 1; while [ ! -e "{{release}}" ]; do sleep 0.05; done; exit 0""");
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var beats = new List<TimeSpan>();
+        var step = new BundleStep(new BundleOptions { Gemfile = _dir["app/Gemfile"], LockPath = _dir["shared/.install.lock"], Command = _dir["bundle"] },
+            time, NullLogger.Instance)
+        {
+            Heartbeat = extend => { lock (beats) { beats.Add(extend); } },
+        };
+
+        var run = step.RunAsync(_ => { }, CancellationToken.None);
+        await Until(() => Calls.Any(c => c.StartsWith("install", StringComparison.Ordinal)));
+        for (var i = 0; i < 2; i++)
+        {
+            time.Advance(BundleStep.HeartbeatInterval);
+            var expected = i + 2;
+            await Until(() => { lock (beats) { return beats.Count >= expected; } });
+        }
+
+        File.WriteAllText(release, string.Empty);
+        Assert.Equal("ready", (await run).State);
+        lock (beats)
+        {
+            // One beat at the start, one per interval; each asks systemd for three intervals more.
+            Assert.True(beats.Count >= 3, $"{beats.Count} heartbeats");
+            Assert.All(beats, b => Assert.Equal(BundleStep.HeartbeatInterval * 3, b));
+        }
+    }
+
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 30 s");
+            await Task.Delay(10);
+        }
+    }
+
+    [Fact]
     public async Task When_bundle_check_passes_install_is_not_run()
     {
         WriteGemfile();

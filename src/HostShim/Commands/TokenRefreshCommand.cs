@@ -58,7 +58,9 @@ internal static class TokenRefreshCommand
 
     public static IReadOnlyList<string> RunArguments(string settingsDir, PodmanFacts facts, Func<string, string?> env)
     {
-        var args = new List<string> { "run", "--detach", "--name", ContainerName, "--pull=never" };
+        // refresh-tokens is PID 1 here, not systemd: it stops on SIGTERM, while the image's stop signal is
+        // systemd's SIGRTMIN+3, which it would ignore until podman's 10 s kill.
+        var args = new List<string> { "run", "--detach", "--name", ContainerName, "--pull=never", "--stop-signal=SIGTERM" };
         if (facts.Rootless)
         {
             args.Add("--userns=keep-id:uid=0,gid=0");

@@ -70,9 +70,20 @@ public sealed class UserSessionTests(TestImage image)
             await StopClaudeAsync(user.Terminal, box);
             var clock = Stopwatch.StartNew();
             await user.Terminal.SendLineAsync("x");
-            await user.Terminal.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            // The container's end is what counts, not the podman client's: podman 4.3's `run -it` was seen
+            // to stay attached after its container had stopped and been removed.
+            while (clock.Elapsed < TimeSpan.FromSeconds(30) && await box.StateAsync() is not ("gone" or "exited" or "stopped"))
+            {
+                await Task.Delay(100);
+            }
+
             var took = clock.Elapsed;
             Assert.True(took < TimeSpan.FromSeconds(5), $"x took {took.TotalSeconds:F1}s to stop the container");
+            for (var i = 0; i < 100 && (await Podman.RunAsync(["container", "exists", box.Name])).ExitCode == 0; i++)
+            {
+                await Task.Delay(100); // --rm removes it just after it stops
+            }
+
             Assert.NotEqual(0, (await Podman.RunAsync(["container", "exists", box.Name])).ExitCode);
         });
     }

@@ -6,27 +6,22 @@ namespace AiSandbox.Launchers;
 
 /// <summary>
 /// With <c>AI_LAUNCH_TRACE=1</c>, one <c>at=debug msg="launch phases"</c> line with the milliseconds each
-/// phase took (from process start), so a slow launch can be taken apart without a profiler.
+/// phase took, counted from the command's start (the time before it, exec and runtime start-up, is what a
+/// caller measures beyond the sum), so a slow launch can be taken apart without a profiler.
 /// </summary>
 internal sealed class LaunchTrace
 {
     private readonly LogfmtLog? _log;
     private readonly List<LogField> _phases = [];
-    private TimeSpan _last;
+    private long _last;
 
-    private LaunchTrace(LogfmtLog? log) => _log = log;
-
-    public static LaunchTrace From(LauncherHost host)
+    private LaunchTrace(LogfmtLog? log)
     {
-        var trace = new LaunchTrace(host.EnvFlag("AI_LAUNCH_TRACE") ? host.Log : null);
-        if (trace._log is not null)
-        {
-            trace._last = TimeSpan.Zero;
-            trace.Mark("startup");
-        }
-
-        return trace;
+        _log = log;
+        _last = Stopwatch.GetTimestamp();
     }
+
+    public static LaunchTrace From(LauncherHost host) => new(host.EnvFlag("AI_LAUNCH_TRACE") ? host.Log : null);
 
     public void Mark(string phase)
     {
@@ -35,8 +30,8 @@ internal sealed class LaunchTrace
             return;
         }
 
-        var now = DateTime.Now - Process.GetCurrentProcess().StartTime;
-        _phases.Add(new LogField(phase + "_ms", (now - _last).TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)));
+        var now = Stopwatch.GetTimestamp();
+        _phases.Add(new LogField(phase + "_ms", Stopwatch.GetElapsedTime(_last, now).TotalMilliseconds.ToString("0.00", CultureInfo.InvariantCulture)));
         _last = now;
     }
 

@@ -196,7 +196,7 @@ internal static class RefreshTokensCommand
         CopyResult result;
         try
         {
-            result = await chains.CopyNewestAsync(profile, destination, includeSettingsCopy: false, context.Cancellation).ConfigureAwait(false);
+            result = await chains.CopyNewestAsync(profile, destination, includeSettingsCopy: false, cancellationToken: context.Cancellation).ConfigureAwait(false);
         }
         catch (HistoryWindowException e)
         {

@@ -45,6 +45,30 @@ public sealed class ImageContentsTests(TestImage image)
     }
 
     [Fact]
+    public async Task Mitmproxy_proxies_a_request_and_records_the_flow()
+    {
+        // All on the container's own loopback: a plain HTTP server, mitmdump in front of it, curl through it.
+        var script = """
+            set -e
+            mitmdump --version | head -1
+            mkdir -p /tmp/site && echo hello-through-the-proxy >/tmp/site/index.txt
+            python3 -m http.server 18080 --bind 127.0.0.1 --directory /tmp/site >/dev/null 2>&1 &
+            mitmdump --listen-host 127.0.0.1 -p 18081 -w /tmp/flows >/tmp/mitm.log 2>&1 &
+            for i in $(seq 1 150); do
+              curl -sf -x http://127.0.0.1:18081 http://127.0.0.1:18080/index.txt && break
+              sleep 0.1
+            done
+            sleep 0.5
+            cat /tmp/mitm.log
+            """;
+        var result = await Podman.CheckedAsync(["run", "--rm", "--pull=never", "--network=none", image.Name, "bash", "-c", script],
+            TimeSpan.FromSeconds(60));
+        Assert.Contains("Mitmproxy: ", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("hello-through-the-proxy", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("GET http://127.0.0.1:18080/index.txt", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_commands_are_installed_under_their_baseline_names()
     {
         var result = await Podman.CheckedAsync(["run", "--rm", "--pull=never", "--network=none", image.Name, "bash", "-c",

@@ -152,6 +152,55 @@ public sealed class SupervisorOverBusTests(ServersFixture servers)
     }
 
     [Fact]
+    public async Task A_client_subscribed_to_StateChanged_sees_a_restart_go_from_starting_to_ready()
+    {
+        await using var sandbox = await Sandbox.CreateAsync(servers, services: "redis");
+        await using var supervisor = await sandbox.StartSupervisorAsync();
+        Assert.True((await WaitSettledAsync(sandbox, s => true)).IsReady, supervisor.Log);
+
+        using var connection = new DBusConnection(sandbox.Bus.Address);
+        await connection.ConnectAsync();
+        var signals = new Recorder();
+        var readyAgain = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The match rule is in place once WatchSignalAsync returns, so no signal of the restart can be missed.
+        using var watch = await connection.WatchSignalAsync(
+            SupervisorBus.Name, SupervisorBus.Path, SupervisorBus.Interface, "StateChanged",
+            static (message, _) => SnapshotWire.ReadSnapshot(message),
+            (Notification<ReadinessSnapshot> n) =>
+            {
+                if (n.IsCompletion)
+                {
+                    return;
+                }
+
+                signals.Report(n.Value);
+                if (n.Value.IsReady && signals.Snapshots.Any(s => s.Services["redis"].State == "starting"))
+                {
+                    readyAgain.TrySetResult();
+                }
+            },
+            ObserverFlags.None,
+            emitOnCapturedContext: false);
+
+        await SupervisorCalls.RestartAsync(connection, "redis");
+        await readyAgain.Task.WaitAsync(Wait);
+
+        ReadinessSnapshot[] seen;
+        lock (signals.Snapshots)
+        {
+            seen = [.. signals.Snapshots];
+        }
+
+        var redis = seen.Select(s => s.Services["redis"].State).ToArray();
+        var firstStarting = Array.IndexOf(redis, "starting");
+        Assert.True(firstStarting >= 0, string.Join(",", redis));
+        Assert.Equal("starting", seen[firstStarting].State);
+        Assert.Equal("ready", redis[^1]);
+        Assert.Equal("accepting work", seen[^1].Services["redis"].Detail);
+        Assert.Equal(2, sandbox.Systemd[Sandbox.RedisUnit].Launches);
+    }
+
+    [Fact]
     public async Task Busctl_introspect_lists_the_interface_and_reads_the_properties()
     {
         await using var sandbox = await Sandbox.CreateAsync(servers, services: "none");

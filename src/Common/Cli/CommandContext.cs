@@ -21,7 +21,7 @@ public sealed record CommandContext(
         return new CommandContext(
             Path.GetFileName(argv0),
             args,
-            Console.In,
+            new LazyStdin(),
             Console.Out,
             Console.Error,
             System.Environment.GetEnvironmentVariable,

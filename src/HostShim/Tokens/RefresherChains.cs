@@ -27,7 +27,7 @@ internal sealed class RefresherChains(Func<string, string?> env, TextWriter stde
         using var chains = Create(layout);
         try
         {
-            var copy = await chains.CopyNewestAsync(profile, layout.ClaudeCredentials(profile), includeSettingsCopy: false, cancellation)
+            var copy = await chains.CopyNewestAsync(profile, layout.ClaudeCredentials(profile), includeSettingsCopy: false, cancellationToken: cancellation)
                 .ConfigureAwait(false);
             return copy.Status == CopyStatus.Copied;
         }

@@ -104,15 +104,20 @@ internal static class ClaudeCommand
         }
 
         trace.Mark("config");
-        await ReadinessGate.WaitAsync(host.Readiness(host), readyTimeout, new ReadinessDisplay(host.Stderr, host.Terminal, host.Log), host.Log, host.Context.Cancellation)
-            .ConfigureAwait(false);
-
-        trace.Mark("readiness");
+        // The wait and the session's files overlap; only the credentials wait for it, so the copy takes the
+        // chain's newest tokens at the last moment before the agent starts.
+        var ready = Task.Run(() => ReadinessGate.WaitAsync(host.Readiness(host), readyTimeout,
+            new ReadinessDisplay(host.Stderr, host.Terminal, host.Log), host.Log, host.Context.Cancellation));
         string session;
         try
         {
             session = resumed?.Home ?? SessionHome.CreateNew(host.HistoryRoot, host.Time.GetUtcNow(), "claude");
-            await PrepareAsync(host, options, profile, session, resumed is not null, config, home).ConfigureAwait(false);
+            WriteFiles(host, options, session, resumed is not null, config, home);
+            trace.Mark("home");
+            await ready.ConfigureAwait(false);
+            trace.Mark("readiness");
+            await CopyCredentialsAsync(host, profile, session).ConfigureAwait(false);
+            trace.Mark("credentials");
         }
         catch (SessionConfigException e)
         {
@@ -146,15 +151,13 @@ internal static class ClaudeCommand
             new("CLAUDE_CODE_SKIP_FAST_MODE_ORG_CHECK", Fast(host, options) ? "1" : host.Env("CLAUDE_CODE_SKIP_FAST_MODE_ORG_CHECK")),
             new("DISABLE_AUTOUPDATER", "1"),
         ]);
-        trace.Mark("prepare");
         trace.Report();
         return host.Runner.Exec(new AgentCommand("claude", args, env), host.Stderr);
     }
 
     private static bool Fast(LauncherHost host, ClaudeOptions options) => options.Fast || host.EnvFlag("AI_FAST");
 
-    private static async Task PrepareAsync(LauncherHost host, ClaudeOptions options, string? profile, string session, bool resuming,
-        ClaudeSessionConfig config, string home)
+    private static void WriteFiles(LauncherHost host, ClaudeOptions options, string session, bool resuming, ClaudeSessionConfig config, string home)
     {
         if (!resuming && host.Env("HOST_DIR") is { } hostDir)
         {
@@ -164,18 +167,6 @@ internal static class ClaudeCommand
         HomeLink.Point(Path.Combine(home, ".claude"), session, host.Time.GetUtcNow(), host.Log);
         SessionFiles.DeleteIfExists(Path.Combine(home, ".claude.json"));
         SessionFiles.DeleteIfExists(Path.Combine(home, ".claude.json.backup"));
-
-        if (profile is not null)
-        {
-            var copied = await ClaudeChain.CopyNewestAsync(new ChainLocation(host.SettingsRoot, host.HistoryRoot, profile, host.EnvOr("HISTORY_DAYS", "2")),
-                Path.Combine(session, ".credentials.json"), ChainPreference.Newest, host.Time, host.Context.Cancellation).ConfigureAwait(false);
-            if (copied is null)
-            {
-                host.Log.Warn("no credentials for profile, claude will ask to log in", ("profile", profile),
-                    ("path", new ChainLocation(host.SettingsRoot, host.HistoryRoot, profile, host.EnvOr("HISTORY_DAYS", "2")).SettingsFile));
-            }
-        }
-
         SessionFiles.CopyIfExists(Path.Combine(host.SettingsRoot, "AGENTS.md"), Path.Combine(session, "CLAUDE.md"));
         ClaudePlugins.LinkSkills(host.EnvOr("PLUGIN_ROOT", "/opt/claude-plugins/enabled"), session);
 
@@ -185,6 +176,22 @@ internal static class ClaudeCommand
         }
 
         config.WriteSettings(session, new ClaudeSettingsSwitches(options.Remote || host.EnvFlag("AI_REMOTE"), Fast(host, options)), host.Log);
+    }
+
+    /// <summary>The chain's newest copy, then <c>.profile</c>, which resume reads, once the home is complete.</summary>
+    private static async Task CopyCredentialsAsync(LauncherHost host, string? profile, string session)
+    {
+        if (profile is not null)
+        {
+            var chain = new ChainLocation(host.SettingsRoot, host.HistoryRoot, profile, host.EnvOr("HISTORY_DAYS", "2"));
+            var copied = await ClaudeChain.CopyNewestAsync(chain, Path.Combine(session, ".credentials.json"), ChainPreference.Newest,
+                host.Time, host.Context.Cancellation).ConfigureAwait(false);
+            if (copied is null)
+            {
+                host.Log.Warn("no credentials for profile, claude will ask to log in", ("profile", profile), ("path", chain.SettingsFile));
+            }
+        }
+
         SessionFiles.WriteLine(Path.Combine(session, ".profile"), profile ?? "apikey");
     }
 }

@@ -44,7 +44,8 @@ internal static class ClaudeChain
         using var chains = new TokenChains(options, NullLogger.Instance, time);
         try
         {
-            var result = await chains.CopyNewestAsync(chain.Profile, destination, includeSettingsCopy: preference == ChainPreference.Newest, cancellationToken)
+            var result = await chains.CopyNewestAsync(chain.Profile, destination, includeSettingsCopy: preference == ChainPreference.Newest,
+                durable: false, cancellationToken)
                 .ConfigureAwait(false);
             switch (result.Status)
             {
@@ -68,7 +69,7 @@ internal static class ClaudeChain
 
         using (await chains.LockAsync(chain.Profile, cancellationToken).ConfigureAwait(false))
         {
-            AtomicFile.WriteAllBytes(destination, BoundedFile.ReadAllBytes(chain.SettingsFile));
+            AtomicFile.WriteAllBytes(destination, BoundedFile.ReadAllBytes(chain.SettingsFile), durable: false);
         }
 
         return chain.SettingsFile;

@@ -13,7 +13,15 @@ internal sealed class PostgresProbe : IReadinessProbe, IAsyncDisposable
         // No pool: a pooled connection could hide a server that has just gone away. The slim builder
         // keeps Npgsql's reflection-based extras out of the NativeAOT binary.
         // Npgsql does not cancel a startup handshake the server never answers, only its own Timeout does.
-        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Timeout = seconds, CommandTimeout = seconds };
+        // No type loading: SELECT 1 needs only the built-in types, and reading pg_type on every new
+        // connection was most of the probe's time (60-80 ms of PostgreSQL's 140-180 ms to ready at boot).
+        var builder = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            Pooling = false,
+            Timeout = seconds,
+            CommandTimeout = seconds,
+            ServerCompatibilityMode = ServerCompatibilityMode.NoTypeLoading,
+        };
         _dataSource = new NpgsqlSlimDataSourceBuilder(builder.ConnectionString).Build();
     }
 

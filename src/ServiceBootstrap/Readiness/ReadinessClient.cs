@@ -59,17 +59,22 @@ internal sealed class ReadinessClient
         {
             connection = new DBusConnection(_options.BusAddress);
             await connection.ConnectAsync().ConfigureAwait(false);
-            var names = await connection.ListServicesAsync().ConfigureAwait(false);
-            if (names.Contains(SupervisorBus.Name))
-            {
-                UsedSupervisor = true;
-                return await ViaSupervisorAsync(connection, timeout, progress, start, cancellationToken).ConfigureAwait(false);
-            }
+            // Asking the supervisor directly tells whether it is there (ServiceUnknown when not), and when
+            // the services are already settled, as for every launch after boot, this one call is all.
+            var current = await SupervisorCalls.GetSnapshotAsync(connection).ConfigureAwait(false);
+            UsedSupervisor = true;
+            var final = !start && current.State != OverallStates.Starting
+                ? current
+                : await ViaSupervisorAsync(connection, timeout, progress, start, cancellationToken).ConfigureAwait(false);
+            // Signals are handled on their own thread and can arrive after the reply that ends the wait:
+            // the answer itself is always the last report.
+            progress?.Report(final);
+            return final;
         }
         catch (DBusErrorReplyException e) when (e.ErrorName is "org.freedesktop.DBus.Error.ServiceUnknown" or "org.freedesktop.DBus.Error.NoReply"
                                                     or "org.freedesktop.DBus.Error.NameHasNoOwner")
         {
-            // The supervisor went away mid-wait (stopped, or restarting): do the work here instead.
+            // No supervisor on the bus, or it went away mid-wait (stopped, or restarting): do the work here instead.
             UsedSupervisor = false;
         }
         catch (Exception e) when (e is DBusConnectionException or IOException or System.Net.Sockets.SocketException)

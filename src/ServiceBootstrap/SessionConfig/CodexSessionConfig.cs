@@ -56,7 +56,7 @@ internal static class CodexSessionConfig
         }
 
         var path = Path.Combine(codexHome, "config.toml");
-        AtomicFile.WriteAllText(path, Render(trustedDirs, fragment));
+        AtomicFile.WriteAllText(path, Render(trustedDirs, fragment), durable: false);
         return path;
     }
 

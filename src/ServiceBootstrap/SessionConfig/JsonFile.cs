@@ -60,7 +60,7 @@ internal static class JsonFile
         return node as JsonObject ?? throw new SessionConfigException(what, path, "the top level is not a JSON object");
     }
 
-    /// <summary>Replaces the file atomically (0600) with the indented tree and a final newline.</summary>
+    /// <summary>Replaces a session home's file atomically (0600) with the indented tree and a final newline; not fsync'd (see <see cref="SessionFiles"/>).</summary>
     public static void Write(string path, JsonNode node) =>
-        AtomicFile.WriteAllText(path, node.ToJsonString(Indented) + "\n");
+        AtomicFile.WriteAllText(path, node.ToJsonString(Indented) + "\n", durable: false);
 }

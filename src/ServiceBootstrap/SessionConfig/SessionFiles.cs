@@ -2,7 +2,10 @@ using AiSandbox.Common.IO;
 
 namespace AiSandbox.ServiceBootstrap.SessionConfig;
 
-/// <summary>Copies and small text files in a session home, each written atomically (0600 unless the source's mode is kept).</summary>
+/// <summary>
+/// Copies and small text files in a session home, each written atomically (0600 unless the source's mode
+/// is kept). Not fsync'd: a session home is rebuilt from its durable sources at every launch.
+/// </summary>
 internal static class SessionFiles
 {
     /// <summary>Copies <paramref name="source"/> over <paramref name="destination"/> atomically; false when the source does not exist.</summary>
@@ -22,12 +25,12 @@ internal static class SessionFiles
             return false;
         }
 
-        AtomicFile.WriteAllBytes(destination, content, mode);
+        AtomicFile.WriteAllBytes(destination, content, mode, durable: false);
         return true;
     }
 
     /// <summary>Writes one line (value plus newline), as the baseline's marker files are.</summary>
-    public static void WriteLine(string path, string value) => AtomicFile.WriteAllText(path, value + "\n");
+    public static void WriteLine(string path, string value) => AtomicFile.WriteAllText(path, value + "\n", durable: false);
 
     /// <summary>The first line of a marker file, trimmed; null when missing or empty.</summary>
     public static string? ReadFirstLine(string path)
@@ -73,7 +76,7 @@ internal static class SessionFiles
             }
             else
             {
-                AtomicFile.WriteAllBytes(target, File.ReadAllBytes(entry.FullName), File.GetUnixFileMode(entry.FullName));
+                AtomicFile.WriteAllBytes(target, File.ReadAllBytes(entry.FullName), File.GetUnixFileMode(entry.FullName), durable: false);
             }
         }
     }

@@ -86,9 +86,11 @@ internal sealed class TokenChains : IDisposable
     /// <c>claude-login</c> use. Never replaces a destination that already holds a later <c>expiresAt</c>,
     /// never writes through a symlink, never creates the destination directory.
     /// </summary>
+    /// <param name="durable">False for a session home's copy, which the chain can always give again: atomic, not fsync'd.</param>
     /// <exception cref="HistoryWindowException">HISTORY_DAYS is not a positive integer.</exception>
     /// <exception cref="TimeoutException">The chain lock was not free in time.</exception>
-    public async Task<CopyResult> CopyNewestAsync(string profile, string destination, bool includeSettingsCopy = true, CancellationToken cancellationToken = default)
+    public async Task<CopyResult> CopyNewestAsync(string profile, string destination, bool includeSettingsCopy = true, bool durable = true,
+        CancellationToken cancellationToken = default)
     {
         var dest = Path.GetFullPath(destination);
         if (!Directory.Exists(Path.GetDirectoryName(dest)))
@@ -129,7 +131,7 @@ internal sealed class TokenChains : IDisposable
             return new CopyResult(CopyStatus.NoneFound, null, dest);
         }
 
-        AtomicFile.WriteAllBytes(dest, bytes);
+        AtomicFile.WriteAllBytes(dest, bytes, durable: durable);
         return new CopyResult(CopyStatus.Copied, source, dest);
     }
 

@@ -174,4 +174,38 @@ public sealed class ReadinessTests(DbusServer bus, RedisServer redis, StubAgent 
         Assert.Contains("\e[2A", text);
         Assert.Contains("postgresql  ready       1.2s", text);
     }
+
+    [Fact]
+    public void Terminal_display_keeps_counting_a_starting_service_between_snapshots_and_stops_once_all_settled()
+    {
+        var output = new StringWriter();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var display = new ReadinessDisplay(output, terminal: true, new LogfmtLog(TextWriter.Null, null), time);
+        using var ticking = display.StartTicking();
+        var services = new Dictionary<string, ServiceStatus>
+        {
+            ["lavinmq"] = new("starting", "probing", 1.0),
+            ["redis"] = new("ready", "", 0.1),
+        };
+        display.Show(new ReadinessSnapshot("starting", services));
+
+        time.Advance(TimeSpan.FromSeconds(2));
+
+        var text = output.ToString();
+        Assert.Contains("lavinmq  starting    3.0s  probing", text);
+        Assert.DoesNotContain("redis    ready       2.1s", text);
+
+        services["lavinmq"] = new("ready", "", 3.4);
+        display.Show(new ReadinessSnapshot("ready", services));
+        var settled = output.ToString().Length;
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(settled, output.ToString().Length);
+    }
+
+    [Fact]
+    public void Plain_display_has_no_ticker()
+    {
+        var display = new ReadinessDisplay(new StringWriter(), terminal: false, new LogfmtLog(TextWriter.Null, null));
+        Assert.Null(display.StartTicking());
+    }
 }

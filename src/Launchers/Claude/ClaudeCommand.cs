@@ -18,27 +18,13 @@ internal static class ClaudeCommand
     public static async Task<int> RunAsync(LauncherHost host)
     {
         var trace = LaunchTrace.From(host);
-        ClaudeOptions options;
-        try
+        var begun = Cli.LaunchPrologue.Begin<ClaudeOptions>(host);
+        if (begun.Exit is { } exit)
         {
-            options = ClaudeOptions.Parse(host.Context.Args);
-        }
-        catch (UsageException e)
-        {
-            return e.Report(host.Stderr, ClaudeOptions.Usage);
+            return exit;
         }
 
-        if (options.Help)
-        {
-            host.Stdout.Write(ClaudeOptions.Usage);
-            return ExitCodes.Ok;
-        }
-
-        var home = host.Env("HOME");
-        if (home is null)
-        {
-            return host.Fail("HOME is not set");
-        }
+        var (options, home) = (begun.Options!, begun.Home);
 
         var profile = options.Profile;
         FoundSession? resumed = null;
@@ -107,7 +93,7 @@ internal static class ClaudeCommand
         // The wait and the session's files overlap; only the credentials wait for it, so the copy takes the
         // chain's newest tokens at the last moment before the agent starts.
         var ready = Task.Run(() => ReadinessGate.WaitAsync(host.Readiness(host), readyTimeout,
-            new ReadinessDisplay(host.Stderr, host.Terminal, host.Log), host.Log, host.Context.Cancellation));
+            new ReadinessDisplay(host.Stderr, host.Terminal, host.Log, host.Time), host.Log, host.Context.Cancellation));
         string session;
         try
         {

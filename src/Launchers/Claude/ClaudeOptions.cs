@@ -4,7 +4,7 @@ using AiSandbox.Launchers.Cli;
 namespace AiSandbox.Launchers.Claude;
 
 /// <summary><c>c [profile] [--apikey KEY] [-r|--resume ID] [-d|--debug[=FILTER]] [--remote] [--fast] [-h]</c></summary>
-internal sealed record ClaudeOptions(string? Profile, string? ApiKey, string? Resume, bool Debug, string? DebugFilter, bool Remote, bool Fast, bool Help)
+internal sealed record ClaudeOptions(string? Profile, string? ApiKey, string? Resume, bool Debug, string? DebugFilter, bool Remote, bool Fast, bool Help) : ILaunchOptions<ClaudeOptions>
 {
     public const string Usage = """
         Usage: c [profile] [--apikey KEY] [-r|--resume ID] [-d|--debug[=FILTER]] [--remote] [--fast]
@@ -29,6 +29,8 @@ internal sealed record ClaudeOptions(string? Profile, string? ApiKey, string? Re
         2 bad command line. On success the process becomes claude and exits with claude's code.
 
         """;
+
+    public static string UsageText => Usage;
 
     public static ClaudeOptions Parse(IReadOnlyList<string> args)
     {

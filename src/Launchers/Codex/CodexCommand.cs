@@ -19,27 +19,13 @@ internal static class CodexCommand
 
     public static async Task<int> RunAsync(LauncherHost host)
     {
-        CodexOptions options;
-        try
+        var begun = Cli.LaunchPrologue.Begin<CodexOptions>(host);
+        if (begun.Exit is { } exit)
         {
-            options = CodexOptions.Parse(host.Context.Args);
-        }
-        catch (UsageException e)
-        {
-            return e.Report(host.Stderr, CodexOptions.Usage);
+            return exit;
         }
 
-        if (options.Help)
-        {
-            host.Stdout.Write(CodexOptions.Usage);
-            return ExitCodes.Ok;
-        }
-
-        var home = host.Env("HOME");
-        if (home is null)
-        {
-            return host.Fail("HOME is not set");
-        }
+        var (options, home) = (begun.Options!, begun.Home);
 
         var profile = options.Profile;
         var configProfile = options.ConfigProfile;
@@ -95,7 +81,7 @@ internal static class CodexCommand
             return host.Fail("invalid readiness timeout", (ReadinessGate.TimeoutVariable, e.Message));
         }
 
-        await ReadinessGate.WaitAsync(host.Readiness(host), readyTimeout, new ReadinessDisplay(host.Stderr, host.Terminal, host.Log), host.Log, host.Context.Cancellation)
+        await ReadinessGate.WaitAsync(host.Readiness(host), readyTimeout, new ReadinessDisplay(host.Stderr, host.Terminal, host.Log, host.Time), host.Log, host.Context.Cancellation)
             .ConfigureAwait(false);
 
         var cwd = host.Env("PWD") is { } pwd && Directory.Exists(pwd) ? pwd : Directory.GetCurrentDirectory();

@@ -4,7 +4,7 @@ using AiSandbox.Launchers.Cli;
 namespace AiSandbox.Launchers.Codex;
 
 /// <summary><c>cx [profile] [-p|--profile CONFIG] [-r|--resume ID]</c></summary>
-internal sealed record CodexOptions(string? Profile, string? ConfigProfile, string? Resume, bool Help)
+internal sealed record CodexOptions(string? Profile, string? ConfigProfile, string? Resume, bool Help) : ILaunchOptions<CodexOptions>
 {
     public const string Usage = """
         Usage: cx [profile] [-p|--profile CONFIG] [-r|--resume ID]
@@ -24,6 +24,8 @@ internal sealed record CodexOptions(string? Profile, string? ConfigProfile, stri
         command line, 0 for --help.
 
         """;
+
+    public static string UsageText => Usage;
 
     public static CodexOptions Parse(IReadOnlyList<string> args)
     {

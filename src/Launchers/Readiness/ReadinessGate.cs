@@ -17,6 +17,7 @@ internal static class ReadinessGate
         ReadinessResult result;
         try
         {
+            using var ticking = display.StartTicking();
             result = await wait.WaitAsync(timeout, display.Show, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -1,0 +1,50 @@
+using AiSandbox.Common.Cli;
+
+namespace AiSandbox.Launchers.Cli;
+
+/// <summary>A launcher's command line: how it parses and what its usage says.</summary>
+internal interface ILaunchOptions<TSelf>
+    where TSelf : ILaunchOptions<TSelf>
+{
+    static abstract string UsageText { get; }
+
+    bool Help { get; }
+
+    /// <exception cref="UsageException">The command line is not valid; the message names the bad part.</exception>
+    static abstract TSelf Parse(IReadOnlyList<string> args);
+}
+
+/// <summary>What an agent launcher starts with, or the exit code that ends it before any work.</summary>
+internal readonly record struct Prologue<T>(T? Options, string Home, int? Exit)
+    where T : class;
+
+/// <summary>
+/// The steps every agent launcher takes before touching anything: parse (usage error → 2, with the usage
+/// on stderr), answer <c>--help</c> (→ 0), require HOME (→ 1).
+/// </summary>
+internal static class LaunchPrologue
+{
+    public static Prologue<T> Begin<T>(LauncherHost host)
+        where T : class, ILaunchOptions<T>
+    {
+        T options;
+        try
+        {
+            options = T.Parse(host.Context.Args);
+        }
+        catch (UsageException e)
+        {
+            return new(null, string.Empty, e.Report(host.Stderr, T.UsageText));
+        }
+
+        if (options.Help)
+        {
+            host.Stdout.Write(T.UsageText);
+            return new(null, string.Empty, ExitCodes.Ok);
+        }
+
+        return host.Env("HOME") is { } home
+            ? new(options, home, null)
+            : new(null, string.Empty, host.Fail("HOME is not set"));
+    }
+}

@@ -11,23 +11,23 @@ internal static class LauncherDispatch
         ["cx"] = "wait for services, prepare a Codex home, run codex and sync its auth back",
         ["g"] = "prepare a Gemini home, exec gemini",
         ["x"] = "leave the console shell (stops the sandbox)",
-        ["s"] = "start the services and the bundle step, show progress",
         ["claude-login"] = "refresh this session's Claude credentials from history or settings",
         ["l"] = "alias of claude-login",
         ["claude-hook"] = "Claude UserPromptSubmit hook: x exits, l logs in",
     };
 
     public const string Usage = """
-        Usage: ai-launcher <command> [args...]   (or call it as the command: c, cx, g, x, s, ...)
+        Usage: ai-launcher <command> [args...]   (or call it as the command: c, cx, g, x, ...)
 
         Commands:
           c             wait for services, prepare a Claude session home, exec claude
           cx            wait for services, prepare a Codex home, run codex and sync its auth back
           g             prepare a Gemini home, exec gemini
           x             leave the console shell (stops the sandbox)
-          s             start the services and the bundle step, show progress
           claude-login  refresh this session's Claude credentials from history or settings (alias l)
           claude-hook   Claude UserPromptSubmit hook: x exits, l logs in
+
+        s (start the services and the bundle step) is its own program, ai-start.
 
         Exit codes: 0 ok, 1 failure, 2 bad command line.
 
@@ -56,11 +56,7 @@ internal static class LauncherDispatch
             context = context with { Name = name, Args = args.Skip(1).ToArray() };
         }
 
-        return name switch
-        {
-            "s" => Start.StartCommand.RunAsync(context),
-            _ => RunLauncherAsync(LauncherHost.FromProcess(context), name),
-        };
+        return RunLauncherAsync(LauncherHost.FromProcess(context), name);
     }
 
     /// <summary>The launchers other than s; tests call this with an in-memory host.</summary>

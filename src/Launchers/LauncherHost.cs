@@ -36,7 +36,7 @@ internal sealed record LauncherHost(
         new(new CommandContext(name, args, stdin ?? TextReader.Null, stdout, stderr, k => environment.GetValueOrDefault(k), time, CancellationToken.None),
             environment, runner, readiness ?? DefaultReadiness, false);
 
-    public static IReadinessWait DefaultReadiness(LauncherHost host) => new BootstrapReadiness(host.Env, host.Context.Time);
+    public static IReadinessWait DefaultReadiness(LauncherHost host) => new BootstrapReadiness(host.Env, host.Context.Time, host.Environment);
 
     public TextWriter Stdout => Context.Stdout;
 

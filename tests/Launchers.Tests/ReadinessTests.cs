@@ -22,7 +22,7 @@ public sealed class ReadinessTests(DbusServer bus, RedisServer redis, StubAgent 
         var log = new LogfmtLog(output, null);
         var seen = new List<ReadinessSnapshot>();
         var env = new Dictionary<string, string> { ["DBUS_SYSTEM_BUS_ADDRESS"] = address, ["AI_SERVICES"] = "none", ["AI_SUPERVISOR_CONFIG"] = "/nonexistent/config.json" };
-        var client = new BootstrapReadiness(k => env.GetValueOrDefault(k), TimeProvider.System);
+        var client = new BootstrapReadiness(k => env.GetValueOrDefault(k), TimeProvider.System, env);
         var result = await client.WaitAsync(timeout, seen.Add, CancellationToken.None);
         var display = new ReadinessDisplay(output, terminal: false, log);
         seen.ForEach(display.Show);
@@ -139,6 +139,20 @@ public sealed class ReadinessTests(DbusServer bus, RedisServer redis, StubAgent 
         Assert.Contains("msg=\"no supervisor on the bus, probed the services directly\"", run.Result.Stderr);
         Assert.Contains("msg=\"service ready\" service=redis", run.Result.Stderr);
         Assert.DoesNotContain("at=warn", run.Result.Stderr);
+    }
+
+    [Fact]
+    public async Task C_without_a_supervisor_and_without_its_probe_helper_warns_and_launches()
+    {
+        using var box = new LauncherSandbox(stub);
+        box.WriteCredentials("work", LauncherSandbox.InHours(5));
+
+        var run = await box.RunAsync("c", ["work"], env => env["AI_START_COMMAND"] = "/nonexistent/ai-start");
+
+        Assert.True(run.Result.ExitCode == 0, run.ToString());
+        Assert.Equal(run.Pid, run.Ran.Pid);
+        var warning = Assert.Single(run.Result.StderrLines, l => l.StartsWith("at=warn", StringComparison.Ordinal));
+        Assert.Contains("msg=\"readiness check failed, launching anyway\"", warning);
     }
 
     [Fact]

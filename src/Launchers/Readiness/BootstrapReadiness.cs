@@ -1,21 +1,20 @@
 using AiSandbox.ServiceBootstrap.Readiness;
-using Microsoft.Extensions.Logging.Abstractions;
 using Wire = AiSandbox.ServiceBootstrap.Readiness;
 
 namespace AiSandbox.Launchers.Readiness;
 
 /// <summary>
-/// The launchers' wait, over ServiceBootstrap's <see cref="ReadinessClient"/>: WaitReady on ai-supervisor
-/// when it is on the bus, otherwise the same probes run in this process.
+/// The launchers' wait: WaitReady on ai-supervisor when it is on the bus; otherwise the same ServiceBootstrap
+/// probes, run by <see cref="ProbeHelper"/> in <c>ai-start</c>, so this binary links no probe client.
 /// </summary>
-internal sealed class BootstrapReadiness(Func<string, string?> env, TimeProvider time) : IReadinessWait
+internal sealed class BootstrapReadiness(Func<string, string?> env, TimeProvider time, IReadOnlyDictionary<string, string> childEnvironment)
+    : IReadinessWait
 {
-    // The client bounds its calls by the timeout; this only guards against a supervisor that never answers.
+    // The calls are bounded by the timeout; this only guards against a supervisor that never answers.
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
 
     public async Task<ReadinessResult> WaitAsync(TimeSpan timeout, Action<ReadinessSnapshot>? progress, CancellationToken cancellationToken)
     {
-        var client = ReadinessClient.FromEnvironment(env, time, NullLogger.Instance);
         ReadinessSnapshot? last = null;
         var reporter = new Reporter(s =>
         {
@@ -24,13 +23,24 @@ internal sealed class BootstrapReadiness(Func<string, string?> env, TimeProvider
         });
 
         Wire.ReadinessSnapshot final;
+        var viaSupervisor = true;
         try
         {
-            final = await client.WaitAsync(timeout, reporter, cancellationToken).WaitAsync(timeout + Grace, time, cancellationToken).ConfigureAwait(false);
+            var supervisor = new SupervisorReadiness(SupervisorBus.SystemBusAddress(env), time);
+            var answer = await supervisor.TryWaitAsync(timeout, reporter, start: false, cancellationToken)
+                .WaitAsync(timeout + Grace, time, cancellationToken).ConfigureAwait(false);
+            if (answer is null)
+            {
+                viaSupervisor = false;
+                answer = await new ProbeHelper(env, childEnvironment).WaitAsync(timeout, reporter, cancellationToken)
+                    .WaitAsync(timeout + Grace, time, cancellationToken).ConfigureAwait(false);
+            }
+
+            final = answer;
         }
         catch (TimeoutException)
         {
-            return new ReadinessResult(ReadinessOutcome.TimedOut, last, "the supervisor did not answer", client.UsedSupervisor);
+            return new ReadinessResult(ReadinessOutcome.TimedOut, last, viaSupervisor ? "the supervisor did not answer" : "the probes did not answer", viaSupervisor);
         }
 
         var snapshot = Convert(final);
@@ -41,7 +51,7 @@ internal sealed class BootstrapReadiness(Func<string, string?> env, TimeProvider
             OverallStates.Degraded => ReadinessOutcome.Degraded,
             _ => ReadinessOutcome.TimedOut,
         };
-        return new ReadinessResult(outcome, snapshot, null, client.UsedSupervisor);
+        return new ReadinessResult(outcome, snapshot, null, viaSupervisor);
     }
 
     private static ReadinessSnapshot Convert(Wire.ReadinessSnapshot s) =>

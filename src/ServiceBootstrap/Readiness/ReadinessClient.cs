@@ -8,15 +8,12 @@ using Tmds.DBus.Protocol;
 namespace AiSandbox.ServiceBootstrap.Readiness;
 
 /// <summary>
-/// What launchers call in-process to learn whether the services are usable. With ai-supervisor on the
-/// system bus it calls WaitReady and reports StateChanged as progress; with no supervisor (or no bus)
-/// it does the same work itself with the same probe code, so a plain <c>podman run</c> still works.
+/// What <c>s</c> (and the launchers' no-supervisor helper) calls to learn whether the services are usable.
+/// With ai-supervisor on the system bus it asks it (<see cref="SupervisorReadiness"/>); with no supervisor
+/// (or no bus) it does the same work itself with the same probe code, so a plain <c>podman run</c> still works.
 /// </summary>
 internal sealed class ReadinessClient
 {
-    /// <summary>WaitReady is called in slices: a bus's reply timeout (25 s by default) must never cut a long wait.</summary>
-    private static readonly TimeSpan Slice = TimeSpan.FromSeconds(20);
-
     private readonly SupervisorOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -54,38 +51,19 @@ internal sealed class ReadinessClient
 
     private async Task<ReadinessSnapshot> RunAsync(TimeSpan timeout, IProgress<ReadinessSnapshot>? progress, bool start, CancellationToken cancellationToken)
     {
-        DBusConnection? connection = null;
-        try
+        var viaSupervisor = await new SupervisorReadiness(_options.BusAddress, _time).TryWaitAsync(timeout, progress, start, cancellationToken)
+            .ConfigureAwait(false);
+        UsedSupervisor = viaSupervisor is not null;
+        if (viaSupervisor is not null)
         {
-            connection = new DBusConnection(_options.BusAddress);
-            await connection.ConnectAsync().ConfigureAwait(false);
-            // Asking the supervisor directly tells whether it is there (ServiceUnknown when not), and when
-            // the services are already settled, as for every launch after boot, this one call is all.
-            var current = await SupervisorCalls.GetSnapshotAsync(connection).ConfigureAwait(false);
-            UsedSupervisor = true;
-            var final = !start && current.State != OverallStates.Starting
-                ? current
-                : await ViaSupervisorAsync(connection, timeout, progress, start, cancellationToken).ConfigureAwait(false);
-            // Signals are handled on their own thread and can arrive after the reply that ends the wait:
-            // the answer itself is always the last report.
-            progress?.Report(final);
-            return final;
-        }
-        catch (DBusErrorReplyException e) when (e.ErrorName is "org.freedesktop.DBus.Error.ServiceUnknown" or "org.freedesktop.DBus.Error.NoReply"
-                                                    or "org.freedesktop.DBus.Error.NameHasNoOwner")
-        {
-            // No supervisor on the bus, or it went away mid-wait (stopped, or restarting): do the work here instead.
-            UsedSupervisor = false;
-        }
-        catch (Exception e) when (e is DBusConnectionException or IOException or System.Net.Sockets.SocketException)
-        {
-            connection?.Dispose();
-            connection = null;
+            return viaSupervisor;
         }
 
+        // No supervisor: do the work here. Starting units still goes through systemd when the bus has it.
+        var connection = start ? await TryConnectAsync(_options.BusAddress).ConfigureAwait(false) : null;
         try
         {
-            return await InProcessAsync(start ? connection : null, timeout, progress, start, cancellationToken).ConfigureAwait(false);
+            return await InProcessAsync(connection, timeout, progress, start, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -93,69 +71,19 @@ internal sealed class ReadinessClient
         }
     }
 
-    private async Task<ReadinessSnapshot> ViaSupervisorAsync(DBusConnection connection, TimeSpan timeout,
-        IProgress<ReadinessSnapshot>? progress, bool start, CancellationToken cancellationToken)
+    private static async Task<DBusConnection?> TryConnectAsync(string address)
     {
-        using var signals = await connection.WatchSignalAsync(
-            SupervisorBus.Name, SupervisorBus.Path, SupervisorBus.Interface, "StateChanged",
-            static (message, _) => SnapshotWire.ReadSnapshot(message),
-            (Notification<ReadinessSnapshot> n) =>
-            {
-                if (!n.IsCompletion)
-                {
-                    progress?.Report(n.Value);
-                }
-            },
-            ObserverFlags.None,
-            emitOnCapturedContext: false).ConfigureAwait(false);
-
-        var current = await SupervisorCalls.GetSnapshotAsync(connection).ConfigureAwait(false);
-        progress?.Report(current);
-        if (start)
+        var connection = new DBusConnection(address);
+        try
         {
-            foreach (var (name, status) in current.Services)
-            {
-                var wanted = name == ServiceCatalog.Bundle
-                    ? status.State == EntryStates.Failed
-                    : status.State is EntryStates.Failed or EntryStates.Skipped or EntryStates.Pending;
-                if (wanted)
-                {
-                    await SupervisorCalls.RestartAsync(connection, name).ConfigureAwait(false);
-                }
-            }
+            await connection.ConnectAsync().ConfigureAwait(false);
+            return connection;
         }
-
-        var started = _time.GetTimestamp();
-        while (true)
+        catch (Exception e) when (e is DBusConnectionException or IOException or System.Net.Sockets.SocketException)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var remaining = timeout - _time.GetElapsedTime(started);
-            var slice = remaining < Slice ? remaining : Slice;
-            var snapshot = await SupervisorCalls.WaitReadyAsync(connection, slice < TimeSpan.Zero ? TimeSpan.Zero : slice)
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
-            if (_time.GetElapsedTime(started) >= timeout)
-            {
-                return snapshot;
-            }
-
-            if (snapshot.State != OverallStates.Starting)
-            {
-                // WaitReady answers at the first failure; s wants every entry's final word.
-                return start ? await UntilAllSettledAsync(connection, snapshot, started, timeout, cancellationToken).ConfigureAwait(false) : snapshot;
-            }
+            connection.Dispose();
+            return null;
         }
-    }
-
-    private async Task<ReadinessSnapshot> UntilAllSettledAsync(DBusConnection connection, ReadinessSnapshot snapshot, long started,
-        TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        while (!snapshot.AllSettled && _time.GetElapsedTime(started) < timeout)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(50), _time, cancellationToken).ConfigureAwait(false);
-            snapshot = await SupervisorCalls.GetSnapshotAsync(connection).ConfigureAwait(false);
-        }
-
-        return snapshot;
     }
 
     private async Task<ReadinessSnapshot> InProcessAsync(DBusConnection? connection, TimeSpan timeout,

@@ -156,6 +156,30 @@ public sealed class ReadinessTests(DbusServer bus, RedisServer redis, StubAgent 
     }
 
     [Fact]
+    public async Task A_probe_helper_that_hangs_is_killed_at_the_deadline_and_c_launches()
+    {
+        using var box = new LauncherSandbox(stub);
+        box.WriteCredentials("work", LauncherSandbox.InHours(5));
+        var pidFile = Path.Combine(box.Root, "helper.pid");
+        var helper = Path.Combine(box.Root, "hanging-ai-start");
+        File.WriteAllText(helper, $"#!/bin/sh\necho $$ > {pidFile}\nexec sleep 600\n");
+        File.SetUnixFileMode(helper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var run = await box.RunAsync("c", ["work"], env =>
+        {
+            env["AI_START_COMMAND"] = helper;
+            env["AI_READY_TIMEOUT"] = "0.2";
+        });
+
+        Assert.True(run.Result.ExitCode == 0, run.ToString());
+        Assert.Equal(run.Pid, run.Ran.Pid);
+        Assert.Contains("msg=\"services not ready in time, launching anyway\"", run.Result.Stderr);
+        var pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal),
+            $"the helper {pid} outlived the launch");
+    }
+
+    [Fact]
     public async Task Cx_waits_too()
     {
         await using var supervisor = await TestSupervisor.StartAsync(bus.Address, TestSupervisor.Failed("postgresql", "initdb failed"));

@@ -32,8 +32,8 @@ internal sealed class BootstrapReadiness(Func<string, string?> env, TimeProvider
             if (answer is null)
             {
                 viaSupervisor = false;
-                answer = await new ProbeHelper(env, childEnvironment).WaitAsync(timeout, reporter, cancellationToken)
-                    .WaitAsync(timeout + Grace, time, cancellationToken).ConfigureAwait(false);
+                answer = await new ProbeHelper(env, childEnvironment, time).WaitAsync(timeout, timeout + Grace, reporter, cancellationToken)
+                    .ConfigureAwait(false);
             }
 
             final = answer;

@@ -10,14 +10,20 @@ namespace AiSandbox.Launchers.Readiness;
 /// supervisor, in the binary that links the probe clients. Found through <c>AI_START_COMMAND</c>, else next
 /// to this binary, else on PATH. Its stderr (a configuration error, say) goes straight to ours.
 /// </summary>
-internal sealed class ProbeHelper(Func<string, string?> env, IReadOnlyDictionary<string, string> environment)
+internal sealed class ProbeHelper(Func<string, string?> env, IReadOnlyDictionary<string, string> environment, TimeProvider time)
 {
     public const string CommandVariable = "AI_START_COMMAND";
     private const string Program = "ai-start";
 
     /// <exception cref="InvalidOperationException">The helper could not run or said nothing usable.</exception>
-    public async Task<Wire.ReadinessSnapshot> WaitAsync(TimeSpan timeout, IProgress<Wire.ReadinessSnapshot> progress, CancellationToken cancellationToken)
+    /// <exception cref="TimeoutException">The helper was still running at <paramref name="deadline"/>; it has been killed.</exception>
+    public async Task<Wire.ReadinessSnapshot> WaitAsync(TimeSpan timeout, TimeSpan deadline, IProgress<Wire.ReadinessSnapshot> progress,
+        CancellationToken cancellationToken)
     {
+        // The helper is killed before this returns, whatever ends the wait: the launcher execs next, and a
+        // child left behind would outlive it under the agent's PID.
+        using var expiry = new CancellationTokenSource(deadline, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
         var psi = new ProcessStartInfo(Locate()) { UseShellExecute = false, RedirectStandardOutput = true };
         psi.ArgumentList.Add("--wait-snapshots");
         psi.ArgumentList.Add(timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture));
@@ -31,22 +37,30 @@ internal sealed class ProbeHelper(Func<string, string?> env, IReadOnlyDictionary
         try
         {
             Wire.ReadinessSnapshot? last = null;
-            while (await process.StandardOutput.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            while (await process.StandardOutput.ReadLineAsync(linked.Token).ConfigureAwait(false) is { } line)
             {
                 last = SnapshotLine.Parse(line);
                 progress.Report(last);
             }
 
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            await process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
             return last is not null && process.ExitCode == 0
                 ? last
                 : throw new InvalidOperationException($"{Program} --wait-snapshots exited {process.ExitCode}");
         }
+        catch (OperationCanceledException) when (expiry.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{Program} --wait-snapshots still running after {deadline.TotalSeconds:0.#} s");
+        }
         finally
         {
-            if (!process.HasExited)
+            try
             {
                 process.Kill();
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
             }
         }
     }

@@ -36,7 +36,7 @@ internal sealed record LauncherHost(
         new(new CommandContext(name, args, stdin ?? TextReader.Null, stdout, stderr, k => environment.GetValueOrDefault(k), time, CancellationToken.None),
             environment, runner, readiness ?? DefaultReadiness, false);
 
-    public static IReadinessWait DefaultReadiness(LauncherHost host) => new BootstrapReadiness(host.Env, host.Context.Time, host.Environment);
+    public static IReadinessWait DefaultReadiness(LauncherHost host) => new BootstrapReadiness(host.Environment, host.Context.Time);
 
     public TextWriter Stdout => Context.Stdout;
 
@@ -47,7 +47,11 @@ internal sealed record LauncherHost(
     /// <summary>Launcher lines carry no timestamp: they are read on a terminal, as they happen.</summary>
     public LogfmtLog Log { get; } = new(Context.Stderr, null);
 
-    public string? Env(string name) => Environment.TryGetValue(name, out var v) && v.Length > 0 ? v : null;
+    public string? Env(string name) => Lookup(Environment, name);
+
+    /// <summary>A variable of <paramref name="environment"/>; an empty value counts as unset.</summary>
+    public static string? Lookup(IReadOnlyDictionary<string, string> environment, string name) =>
+        environment.TryGetValue(name, out var v) && v.Length > 0 ? v : null;
 
     public string EnvOr(string name, string fallback) => Env(name) ?? fallback;
 

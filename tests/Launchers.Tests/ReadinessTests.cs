@@ -22,7 +22,7 @@ public sealed class ReadinessTests(DbusServer bus, RedisServer redis, StubAgent 
         var log = new LogfmtLog(output, null);
         var seen = new List<ReadinessSnapshot>();
         var env = new Dictionary<string, string> { ["DBUS_SYSTEM_BUS_ADDRESS"] = address, ["AI_SERVICES"] = "none", ["AI_SUPERVISOR_CONFIG"] = "/nonexistent/config.json" };
-        var client = new BootstrapReadiness(k => env.GetValueOrDefault(k), TimeProvider.System, env);
+        var client = new BootstrapReadiness(env, TimeProvider.System);
         var result = await client.WaitAsync(timeout, seen.Add, CancellationToken.None);
         var display = new ReadinessDisplay(output, terminal: false, log);
         seen.ForEach(display.Show);

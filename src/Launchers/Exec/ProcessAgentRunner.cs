@@ -75,18 +75,7 @@ internal sealed class ProcessAgentRunner : IAgentRunner
             return NotFound(command, stderr);
         }
 
-        var psi = new ProcessStartInfo(path) { UseShellExecute = false };
-        foreach (var arg in command.Args)
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        psi.Environment.Clear();
-        foreach (var (key, value) in command.Environment)
-        {
-            psi.Environment[key] = value;
-        }
-
+        var psi = ChildStart.Info(path, command.Args, command.Environment);
         if (command.WorkingDirectory is { } cwd)
         {
             psi.WorkingDirectory = cwd;

@@ -7,7 +7,7 @@ namespace AiSandbox.Launchers.Readiness;
 /// The launchers' wait: WaitReady on ai-supervisor when it is on the bus; otherwise the same ServiceBootstrap
 /// probes, run by <see cref="ProbeHelper"/> in <c>ai-start</c>, so this binary links no probe client.
 /// </summary>
-internal sealed class BootstrapReadiness(Func<string, string?> env, TimeProvider time, IReadOnlyDictionary<string, string> childEnvironment)
+internal sealed class BootstrapReadiness(IReadOnlyDictionary<string, string> environment, TimeProvider time)
     : IReadinessWait
 {
     // The calls are bounded by the timeout; this only guards against a supervisor that never answers.
@@ -26,13 +26,13 @@ internal sealed class BootstrapReadiness(Func<string, string?> env, TimeProvider
         var viaSupervisor = true;
         try
         {
-            var supervisor = new SupervisorReadiness(SupervisorBus.SystemBusAddress(env), time);
+            var supervisor = new SupervisorReadiness(SupervisorBus.SystemBusAddress(name => LauncherHost.Lookup(environment, name)), time);
             var answer = await supervisor.TryWaitAsync(timeout, reporter, start: false, cancellationToken)
                 .WaitAsync(timeout + Grace, time, cancellationToken).ConfigureAwait(false);
             if (answer is null)
             {
                 viaSupervisor = false;
-                answer = await new ProbeHelper(env, childEnvironment, time).WaitAsync(timeout, timeout + Grace, reporter, cancellationToken)
+                answer = await new ProbeHelper(environment, time).WaitAsync(timeout, timeout + Grace, reporter, cancellationToken)
                     .ConfigureAwait(false);
             }
 

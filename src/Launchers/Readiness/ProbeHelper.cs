@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using AiSandbox.Launchers.Exec;
 using AiSandbox.ServiceBootstrap.Readiness;
 using Wire = AiSandbox.ServiceBootstrap.Readiness;
 
@@ -8,9 +9,9 @@ namespace AiSandbox.Launchers.Readiness;
 /// <summary>
 /// Runs <c>ai-start --wait-snapshots SECONDS</c> and reads its snapshots: the probes of a wait without a
 /// supervisor, in the binary that links the probe clients. Found through <c>AI_START_COMMAND</c>, else next
-/// to this binary, else on PATH. Its stderr (a configuration error, say) goes straight to ours.
+/// to this binary, else on the environment's PATH. Its stderr (a configuration error, say) goes straight to ours.
 /// </summary>
-internal sealed class ProbeHelper(Func<string, string?> env, IReadOnlyDictionary<string, string> environment, TimeProvider time)
+internal sealed class ProbeHelper(IReadOnlyDictionary<string, string> environment, TimeProvider time)
 {
     public const string CommandVariable = "AI_START_COMMAND";
     private const string Program = "ai-start";
@@ -24,14 +25,8 @@ internal sealed class ProbeHelper(Func<string, string?> env, IReadOnlyDictionary
         // child left behind would outlive it under the agent's PID.
         using var expiry = new CancellationTokenSource(deadline, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
-        var psi = new ProcessStartInfo(Locate()) { UseShellExecute = false, RedirectStandardOutput = true };
-        psi.ArgumentList.Add("--wait-snapshots");
-        psi.ArgumentList.Add(timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture));
-        psi.Environment.Clear();
-        foreach (var (key, value) in environment)
-        {
-            psi.Environment[key] = value;
-        }
+        var psi = ChildStart.Info(Locate(), ["--wait-snapshots", timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)], environment);
+        psi.RedirectStandardOutput = true;
 
         using var process = Process.Start(psi) ?? throw new InvalidOperationException(Program + " did not start");
         try
@@ -67,12 +62,12 @@ internal sealed class ProbeHelper(Func<string, string?> env, IReadOnlyDictionary
 
     private string Locate()
     {
-        if (env(CommandVariable) is { } configured)
-        {
-            return configured;
-        }
-
-        var sibling = Path.Combine(AppContext.BaseDirectory, Program);
-        return File.Exists(sibling) ? sibling : Program;
+        var configured = LauncherHost.Lookup(environment, CommandVariable);
+        var found = configured is not null
+            ? ProgramPath.Resolve(configured, environment)
+            : ProgramPath.Resolve(Path.Combine(AppContext.BaseDirectory, Program), environment) ?? ProgramPath.Resolve(Program, environment);
+        return found ?? throw new InvalidOperationException(configured is not null
+            ? $"{CommandVariable} is not an executable: {configured}"
+            : $"{Program} is neither next to this program nor on PATH");
     }
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using AiSandbox.Common.Cli;
 using AiSandbox.Common.Logging;
 using AiSandbox.ServiceBootstrap.Readiness;
-using Microsoft.Extensions.Options;
 
 namespace AiSandbox.Launchers.Start;
 
@@ -24,14 +23,8 @@ internal static class SnapshotStream
                 LogField.Quoted("value", context.Args.Count > 1 ? context.Args[1] : string.Empty)).Report(context.Stderr, StartCommand.Usage);
         }
 
-        ReadinessClient client;
-        try
+        if (StartCommand.CreateClient(context) is not { } client)
         {
-            client = ReadinessClient.FromEnvironment(context.Environment, context.Time);
-        }
-        catch (OptionsValidationException e)
-        {
-            context.Stderr.WriteLine(Logfmt.Format("fatal", null, "invalid configuration", [new LogField("error", string.Join("; ", e.Failures))]));
             return ExitCodes.Failure;
         }
 

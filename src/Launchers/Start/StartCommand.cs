@@ -29,7 +29,7 @@ internal static class StartCommand
 
         """;
 
-    public static async Task<int> RunAsync(CommandContext context, Func<CommandContext, ReadinessClient>? clientFactory = null)
+    public static async Task<int> RunAsync(CommandContext context)
     {
         TimeSpan timeout;
         try
@@ -47,14 +47,8 @@ internal static class StartCommand
             return ExitCodes.Ok;
         }
 
-        ReadinessClient client;
-        try
+        if (CreateClient(context) is not { } client)
         {
-            client = clientFactory?.Invoke(context) ?? ReadinessClient.FromEnvironment(context.Environment, context.Time);
-        }
-        catch (OptionsValidationException e)
-        {
-            context.Stderr.WriteLine(Logfmt.Format("fatal", null, "invalid configuration", [new LogField("error", string.Join("; ", e.Failures))]));
             return ExitCodes.Failure;
         }
 
@@ -94,6 +88,20 @@ internal static class StartCommand
         }
 
         return ExitCodes.Failure;
+    }
+
+    /// <summary>The catalog from configuration and environment, or null after a fatal line that names what is invalid.</summary>
+    internal static ReadinessClient? CreateClient(CommandContext context)
+    {
+        try
+        {
+            return ReadinessClient.FromEnvironment(context.Environment, context.Time);
+        }
+        catch (OptionsValidationException e)
+        {
+            context.Stderr.WriteLine(Logfmt.Format("fatal", null, "invalid configuration", [new LogField("error", string.Join("; ", e.Failures))]));
+            return null;
+        }
     }
 
     /// <summary>The timeout, or <see cref="TimeSpan.MinValue"/> for --help.</summary>

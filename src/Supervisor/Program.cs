@@ -2,6 +2,7 @@ using AiSandbox.Common.Cli;
 using AiSandbox.Common.Logging;
 using AiSandbox.ServiceBootstrap.Catalog;
 using AiSandbox.Supervisor;
+using AiSandbox.Supervisor.Generator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,11 +20,19 @@ const string usage = """
     Configuration: /etc/ai-supervisor/appsettings.json (or AI_SUPERVISOR_CONFIG), Supervisor__* variables,
     AI_SERVICES=postgresql,lavinmq,redis|none, DBUS_SYSTEM_BUS_ADDRESS. See the README.
 
+    Run as ai-supervisor-generator (a link), it is the systemd generator that starts the selected services
+    at the beginning of the boot; see ai-supervisor-generator --help.
+
     Exit codes: 0 stopped cleanly, 1 failed to start (bad configuration), 2 bad command line.
 
     """;
 
 var context = CommandContext.FromProcess(args);
+if (context.Name == GeneratorCommand.Name)
+{
+    return GeneratorCommand.Run(context, ManagerEnvironment.Read(), BootGenerator.SystemUnitDirs);
+}
+
 try
 {
     foreach (var arg in args)

@@ -38,6 +38,31 @@ public sealed class ServicesTests(TestImage image)
         });
     }
 
+    [Fact]
+    public async Task The_boot_generator_starts_what_AI_SERVICES_selects_before_basic_target()
+    {
+        await using var box = await Sandbox.StartAsync(image,
+            new SandboxOptions { Network = "none", Environment = new Dictionary<string, string> { ["AI_SERVICES"] = "redis" } }, "generator");
+        await box.GuardAsync(async () =>
+        {
+            await box.AssertRunningAsync();
+            // Only the selected unit is wanted by the generator, and it carries the early drop-in.
+            Assert.Equal("redis-server.service", (await box.ShAsync("ls /run/systemd/generator/multi-user.target.wants")).Trim());
+            var redis = await box.ShAsync("systemctl show redis-server.service -p After -p DropInPaths -p ActiveState");
+            Assert.Contains("/run/systemd/generator/redis-server.service.d/50-aisandbox-early.conf", redis, StringComparison.Ordinal);
+            Assert.Contains("ActiveState=active", redis, StringComparison.Ordinal);
+            var after = redis.Split('\n').Single(l => l.StartsWith("After=", StringComparison.Ordinal)).Split(' ', '=');
+            Assert.DoesNotContain("basic.target", after);
+            Assert.DoesNotContain("sysinit.target", after);
+
+            // What AI_SERVICES leaves out stays down, and the supervisor agrees with the generator.
+            Assert.Equal("inactive", (await box.ShAsync("systemctl is-active ai-postgresql.service || true")).Trim());
+            await box.WaitForOutputAsync("s --timeout 30", o => o.Contains("+ all services ready", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(60), "s reporting redis ready");
+            Assert.Equal("PONG", (await box.ShAsync("redis-cli ping")).Trim());
+        });
+    }
+
     internal static async Task<int> PublishedPortAsync(string container, int port)
     {
         var result = await Podman.CheckedAsync(["port", container, $"{port}/tcp"]);

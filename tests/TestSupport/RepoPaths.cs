@@ -21,6 +21,7 @@ public static class RepoPaths
         ["refresh-tokens"] = "refresh-tokens",
         ["codex-login"] = "refresh-tokens",
         ["ai-supervisor"] = "ai-supervisor",
+        ["ai-supervisor-generator"] = "ai-supervisor",
         ["ai"] = "ai",
         ["ai-launcher"] = "ai-launcher",
         ["c"] = "ai-launcher",

@@ -7,8 +7,8 @@ internal enum ServiceKind
     Redis,
 }
 
-/// <summary>One service the supervisor can start and probe.</summary>
-internal sealed record CatalogEntry(string Name, ServiceKind Kind, string Unit, string Address, TimeSpan Deadline, bool Enabled);
+/// <summary>One service the supervisor can start and probe; <paramref name="StartsWithBoot"/>: see <see cref="ServiceOptions.StartWithBoot"/>.</summary>
+internal sealed record CatalogEntry(string Name, ServiceKind Kind, string Unit, string Address, TimeSpan Deadline, bool Enabled, bool StartsWithBoot = false);
 
 /// <summary>The services in their fixed order (postgresql, lavinmq, redis), plus the bundle step.</summary>
 internal sealed class ServiceCatalog
@@ -67,5 +67,5 @@ internal sealed class ServiceCatalog
     }
 
     private static CatalogEntry Entry(string name, ServiceKind kind, ServiceOptions o, HashSet<string> enabled) =>
-        new(name, kind, o.Unit, o.Address, TimeSpan.FromSeconds(o.DeadlineSeconds), enabled.Contains(name));
+        new(name, kind, o.Unit, o.Address, TimeSpan.FromSeconds(o.DeadlineSeconds), enabled.Contains(name), o.StartWithBoot);
 }

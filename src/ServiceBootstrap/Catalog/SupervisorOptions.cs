@@ -20,6 +20,7 @@ internal sealed class SupervisorOptions
         Unit = "ai-postgresql.service",
         Address = "Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres",
         DeadlineSeconds = 30,
+        StartWithBoot = true,
     };
 
     /// <summary>The AMQP broker: lavinmq.service in the image, rabbitmq-server.service in tests.</summary>
@@ -35,6 +36,7 @@ internal sealed class SupervisorOptions
         Unit = "redis-server.service",
         Address = "127.0.0.1:6379",
         DeadlineSeconds = 30,
+        StartWithBoot = true,
     };
 
     public BundleOptions Bundle { get; set; } = new();
@@ -52,6 +54,14 @@ internal sealed class ServiceOptions
 
     /// <summary>From the start request until the probe must have succeeded.</summary>
     public double DeadlineSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// When enabled, ai-supervisor's boot generator has systemd start the unit at the beginning of the
+    /// boot, before ai-supervisor itself runs. True for PostgreSQL and Redis, which are up in tens of
+    /// milliseconds; false for the broker, whose seconds of start-up CPU would slow the rest of a small
+    /// machine's boot and hold <c>systemctl is-system-running</c> at "starting" until it is up.
+    /// </summary>
+    public bool StartWithBoot { get; set; }
 }
 
 internal sealed class BundleOptions

@@ -1,0 +1,75 @@
+using AiSandbox.Common.Cli;
+using AiSandbox.Common.Logging;
+using AiSandbox.ServiceBootstrap.Catalog;
+using Microsoft.Extensions.Options;
+
+namespace AiSandbox.Supervisor.Generator;
+
+/// <summary>
+/// ai-supervisor run as <c>ai-supervisor-generator</c> (the name of its link in
+/// /etc/systemd/system-generators): systemd calls it with its output directories before it loads units.
+/// </summary>
+internal static class GeneratorCommand
+{
+    public const string Name = "ai-supervisor-generator";
+
+    public const string Usage = """
+        Usage: ai-supervisor-generator NORMAL_DIR [EARLY_DIR LATE_DIR]
+
+        The systemd generator of ai-supervisor (a link to it in /etc/systemd/system-generators). At every
+        boot it reads the service catalog (/etc/ai-supervisor/appsettings.json, AI_SERVICES from the
+        container's environment) and makes systemd start the selected units at the beginning of the boot
+        (a multi-user.target.wants link and a DefaultDependencies=no drop-in in NORMAL_DIR), instead of
+        waiting for ai-supervisor to ask for them after basic.target.
+
+        Exit codes: 0 written (or nothing selected), 1 invalid catalog (nothing written; ai-supervisor
+        reports the same error), 2 bad command line.
+
+        """;
+
+    public static int Run(CommandContext context, IReadOnlyDictionary<string, string> manager, IReadOnlyList<string> unitDirs)
+    {
+        if (context.Args.Any(a => a is "-h" or "--help"))
+        {
+            context.Stdout.Write(Usage);
+            return ExitCodes.Ok;
+        }
+
+        if (context.Args.Count is not (1 or 3))
+        {
+            return new UsageException("expected one or three output directories", ExitCodes.Usage,
+                new LogField("count", context.Args.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))).Report(context.Stderr, Usage);
+        }
+
+        if (context.Args.FirstOrDefault(a => !Path.IsPathRooted(a)) is { } relative)
+        {
+            return new UsageException("output directory is not absolute", ExitCodes.Usage, LogField.Quoted("dir", relative))
+                .Report(context.Stderr, Usage);
+        }
+
+        SupervisorOptions options;
+        try
+        {
+            // The supervisor's own sources: the JSON file, then AI_SERVICES as PassEnvironment gives it.
+            options = SupervisorConfiguration.Load(name => name switch
+            {
+                "AI_SERVICES" => manager.GetValueOrDefault(name),
+                _ => context.Env(name),
+            });
+        }
+        catch (OptionsValidationException e)
+        {
+            context.Stderr.WriteLine(Logfmt.Format("fatal", null, "invalid configuration, no service moved to early boot",
+                [new LogField("error", string.Join("; ", e.Failures))]));
+            return ExitCodes.Failure;
+        }
+
+        var (_, missing) = new BootGenerator(new ServiceCatalog(options).Services, unitDirs).Write(context.Args[0]);
+        foreach (var unit in missing)
+        {
+            context.Stderr.WriteLine(Logfmt.Format("warn", null, "unit not installed, left to ai-supervisor", [new LogField("unit", unit)]));
+        }
+
+        return ExitCodes.Ok;
+    }
+}

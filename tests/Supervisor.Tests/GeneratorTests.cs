@@ -134,6 +134,21 @@ public sealed class GeneratorTests
         Assert.False(Directory.Exists(dir["normal"]));
     }
 
+    [Fact]
+    public async Task The_command_names_an_output_directory_it_cannot_write()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["appsettings.json"], """{ "Supervisor": { "Services": "redis", "Redis": { "Unit": "dbus.service" } } }""");
+        File.WriteAllText(dir["file"], string.Empty);
+
+        var result = await Run.CommandAsync("ai-supervisor-generator", [dir["file/normal"]],
+            new Dictionary<string, string?> { ["AI_SUPERVISOR_CONFIG"] = dir["appsettings.json"] });
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        var fatal = Assert.Single(result.StderrLines);
+        Assert.StartsWith($"at=fatal msg=\"cannot write the early-start units\" dir=\"{dir["file/normal"]}\"", fatal, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(new string[0], "msg=\"expected one or three output directories\" count=0")]
     [InlineData(new[] { "/a", "/b" }, "msg=\"expected one or three output directories\" count=2")]

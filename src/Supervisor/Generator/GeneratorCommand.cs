@@ -23,7 +23,7 @@ internal static class GeneratorCommand
         waiting for ai-supervisor to ask for them after basic.target.
 
         Exit codes: 0 written (or nothing selected), 1 invalid catalog (nothing written; ai-supervisor
-        reports the same error), 2 bad command line.
+        reports the same error) or NORMAL_DIR not writable, 2 bad command line.
 
         """;
 
@@ -64,7 +64,18 @@ internal static class GeneratorCommand
             return ExitCodes.Failure;
         }
 
-        var (_, missing) = new BootGenerator(new ServiceCatalog(options).Services, unitDirs).Write(context.Args[0]);
+        IReadOnlyList<string> missing;
+        try
+        {
+            (_, missing) = new BootGenerator(new ServiceCatalog(options).Services, unitDirs).Write(context.Args[0]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            context.Stderr.WriteLine(Logfmt.Format("fatal", null, "cannot write the early-start units",
+                [LogField.Quoted("dir", context.Args[0]), new LogField("error", e.Message)]));
+            return ExitCodes.Failure;
+        }
+
         foreach (var unit in missing)
         {
             context.Stderr.WriteLine(Logfmt.Format("warn", null, "unit not installed, left to ai-supervisor", [new LogField("unit", unit)]));

@@ -53,8 +53,6 @@ catch (UsageException e)
 
 // An empty builder: no file watchers, no command-line or user-secrets sources, nothing walking "/".
 var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
-var configFile = context.EnvOr("AI_SUPERVISOR_CONFIG", SupervisorConfiguration.DefaultFile);
-builder.Configuration.AddJsonFile(configFile, optional: true, reloadOnChange: false).AddEnvironmentVariables();
 builder.Services.AddSystemd();
 builder.Logging.AddLogfmtConsole();
 builder.Services.TryAddSingleton(TimeProvider.System);
@@ -66,6 +64,17 @@ builder.Services.AddHostedService<WatchdogService>();
 
 try
 {
+    var configFile = context.EnvOr("AI_SUPERVISOR_CONFIG", SupervisorConfiguration.DefaultFile);
+    try
+    {
+        // ConfigurationManager loads the file here, not at Build().
+        builder.Configuration.AddJsonFile(configFile, optional: true, reloadOnChange: false).AddEnvironmentVariables();
+    }
+    catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+    {
+        throw SupervisorConfiguration.Unreadable(configFile, e);
+    }
+
     using var host = builder.Build();
     await host.RunAsync();
     return ExitCodes.Ok;

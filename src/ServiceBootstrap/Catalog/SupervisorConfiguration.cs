@@ -27,11 +27,40 @@ internal static class SupervisorConfiguration
     public static SupervisorOptions Load(Func<string, string?> env)
     {
         var file = env("AI_SUPERVISOR_CONFIG") is { Length: > 0 } f ? f : DefaultFile;
-        var config = new ConfigurationBuilder()
-            .AddJsonFile(file, optional: true, reloadOnChange: false)
-            .AddEnvironmentVariables()
-            .Build();
+        IConfiguration config;
+        try
+        {
+            config = new ConfigurationBuilder()
+                .AddJsonFile(file, optional: true, reloadOnChange: false)
+                .AddEnvironmentVariables()
+                .Build();
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw Unreadable(file, e);
+        }
+
         return Load(config, env);
+    }
+
+    /// <summary>
+    /// A catalog file that cannot be read or parsed, as the same kind of failure as an invalid value, so
+    /// every command reports it in its one fatal line instead of a stack trace.
+    /// </summary>
+    public static OptionsValidationException Unreadable(string file, Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Text.Json.JsonException json)
+            {
+                return Failure($"{file} is not valid JSON (line {json.LineNumber + 1}, byte {json.BytePositionInLine})");
+            }
+        }
+
+        return Failure(e is InvalidDataException ? $"{file} cannot be loaded" : $"{file} cannot be read: {e.Message}");
+
+        static OptionsValidationException Failure(string message) =>
+            new(SupervisorOptions.Section, typeof(SupervisorOptions), [message]);
     }
 
     /// <exception cref="OptionsValidationException">The catalog is not valid; the message names the key.</exception>

@@ -91,3 +91,28 @@ public sealed class SilentServerTests
         Assert.InRange(watch.Elapsed.TotalSeconds, 1.4, 3.5);
     }
 }
+
+public sealed class ProbeLoopTests
+{
+    /// <summary>Refuses once, then hangs: the deadline cuts the second attempt short.</summary>
+    private sealed class RefusesThenHangs : IReadinessProbe
+    {
+        private int _calls;
+
+        public Task ProbeAsync(CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref _calls) == 1
+                ? throw new SocketException((int)SocketError.ConnectionRefused)
+                : Task.Delay(Timeout.Infinite, cancellationToken);
+    }
+
+    [Fact]
+    public async Task An_attempt_cut_short_by_the_deadline_keeps_the_reason_before_it()
+    {
+        var outcome = await Attempt.UntilAsync(new RefusesThenHangs(), 0.3);
+
+        Assert.False(outcome.Ready);
+        Assert.Equal(2, outcome.Attempts);
+        Assert.StartsWith("deadline 0.3s exceeded: ", outcome.Detail, StringComparison.Ordinal);
+        Assert.Contains("refused", outcome.Detail, StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -45,6 +45,18 @@ public sealed class ReadinessTests(DbusServer bus, RedisServer redis, StubAgent 
     }
 
     [Fact]
+    public async Task A_settled_supervisor_is_one_report_not_two()
+    {
+        await using var supervisor = await TestSupervisor.StartAsync(bus.Address, TestSupervisor.Ready("redis"), new ScriptedService("bundle", "skipped", "no Gemfile", 0));
+
+        var (result, _, seen) = await WaitAsync(bus.Address, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(ReadinessOutcome.Ready, result.Outcome);
+        var only = Assert.Single(seen);
+        Assert.Same(result.Last, only);
+    }
+
+    [Fact]
     public async Task C_without_a_bus_names_a_dead_service_and_launches()
     {
         using var box = new LauncherSandbox(stub);

@@ -16,8 +16,10 @@ internal sealed class BootstrapReadiness(IReadOnlyDictionary<string, string> env
     public async Task<ReadinessResult> WaitAsync(TimeSpan timeout, Action<ReadinessSnapshot>? progress, CancellationToken cancellationToken)
     {
         ReadinessSnapshot? last = null;
+        Wire.ReadinessSnapshot? lastReported = null;
         var reporter = new Reporter(s =>
         {
+            lastReported = s;
             last = Convert(s);
             progress?.Invoke(last);
         });
@@ -43,8 +45,19 @@ internal sealed class BootstrapReadiness(IReadOnlyDictionary<string, string> env
             return new ReadinessResult(ReadinessOutcome.TimedOut, last, viaSupervisor ? "the supervisor did not answer" : "the probes did not answer", viaSupervisor);
         }
 
-        var snapshot = Convert(final);
-        progress?.Invoke(snapshot);
+        // Both waits report their answer as their last progress; a late signal may still come after it,
+        // and then the answer is shown again, so the display ends on it.
+        ReadinessSnapshot snapshot;
+        if (ReferenceEquals(final, lastReported) && last is not null)
+        {
+            snapshot = last;
+        }
+        else
+        {
+            snapshot = Convert(final);
+            progress?.Invoke(snapshot);
+        }
+
         var outcome = final.State switch
         {
             OverallStates.Ready => ReadinessOutcome.Ready,

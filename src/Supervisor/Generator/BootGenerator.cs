@@ -4,13 +4,14 @@ namespace AiSandbox.Supervisor.Generator;
 
 /// <summary>
 /// A systemd generator (systemd.generator(7)) that moves the selected services' start to the very
-/// beginning of the boot. ai-supervisor itself needs the system bus, so it starts after basic.target
-/// and dbus.service, about 230 ms into a container's boot; a unit it starts from there waits that long
-/// for nothing, since PostgreSQL and Redis need no more than the container's file systems and loopback.
+/// beginning of the boot. ai-supervisor itself needs the system bus, so it starts after basic.target and
+/// dbus.service, about 0.2 s into a container's boot; a unit it starts from there waits that long for
+/// nothing, since PostgreSQL and Redis need no more than the container's file systems and loopback.
 /// For each service the catalog enables and marks <c>StartWithBoot</c>, the generator adds the unit to
 /// multi-user.target (so systemd starts it in the boot transaction) and a drop-in with
-/// <c>DefaultDependencies=no</c> (so the start does not wait for sysinit.target and basic.target). The supervisor still asks for each unit, waits
-/// for its start job and probes it; it finds them already starting or up.
+/// <c>DefaultDependencies=no</c> (so the start does not wait for sysinit.target and basic.target).
+/// The supervisor still asks for each unit, waits for its start job and probes it; it finds them already
+/// starting or up.
 /// </summary>
 internal sealed class BootGenerator(IReadOnlyList<CatalogEntry> services, IReadOnlyList<string> unitDirs)
 {

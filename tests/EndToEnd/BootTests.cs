@@ -20,6 +20,12 @@ public sealed class BootTests(TestImage image)
             Assert.Equal("systemd", (await box.ShAsync("cat /proc/1/comm")).Trim());
             Assert.Equal("/usr/lib/systemd/systemd", (await box.ShAsync("readlink -f /proc/1/exe")).Trim());
             Assert.Equal("podman", (await box.ShAsync("systemd-detect-virt --container")).Trim());
+
+            // Each sandbox has its own machine ID (the container's UUID), not the one the build made.
+            var uuid = (await box.ShAsync("tr '\\0' '\\n' </proc/1/environ | sed -n 's/^container_uuid=//p'")).Trim();
+            Assert.Matches("^[0-9a-f]{32}$", uuid);
+            Assert.Equal(uuid, (await box.ShAsync("cat /etc/machine-id")).Trim());
+            Assert.Equal(uuid, (await box.ShAsync("dbus-uuidgen --get")).Trim());
             Assert.True(booted < TimeSpan.FromSeconds(60), $"boot took {booted}");
         });
     }

@@ -79,7 +79,7 @@ internal sealed class ReadinessClient
             await connection.ConnectAsync().ConfigureAwait(false);
             return connection;
         }
-        catch (Exception e) when (e is DBusConnectionException or IOException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (SupervisorBus.IsUnreachable(e))
         {
             connection.Dispose();
             return null;

@@ -14,6 +14,10 @@ internal static class SupervisorBus
     public static string SystemBusAddress(Func<string, string?> env) =>
         env("DBUS_SYSTEM_BUS_ADDRESS") is { Length: > 0 } address ? address : DefaultSystemBus;
 
+    /// <summary>No bus to talk to (no socket, refused, dropped): callers fall back instead of failing.</summary>
+    public static bool IsUnreachable(Exception e) =>
+        e is Tmds.DBus.Protocol.DBusConnectionException or IOException or System.Net.Sockets.SocketException;
+
     public const string IntrospectionXml = """
         <interface name="org.aisandbox.Supervisor1">
           <method name="WaitReady">

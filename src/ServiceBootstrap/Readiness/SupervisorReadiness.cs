@@ -42,7 +42,7 @@ internal sealed class SupervisorReadiness(string busAddress, TimeProvider time)
         {
             return null;
         }
-        catch (Exception e) when (e is DBusConnectionException or IOException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (SupervisorBus.IsUnreachable(e))
         {
             return null;
         }

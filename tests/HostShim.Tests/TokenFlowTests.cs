@@ -10,7 +10,7 @@ namespace AiSandbox.HostShim.Tests;
 /// without history (the test answers the login prompt), login failure. No secret in any output line.
 /// </summary>
 [Collection(FakePodmanCollection.Name)]
-public sealed class TokenFlowTests : IAsyncDisposable
+public sealed class TokenFlowTests : IAsyncLifetime, IDisposable
 {
     private readonly Sandbox _s;
     private readonly OAuthTestServer _server = OAuthTestServer.Start();
@@ -23,11 +23,13 @@ public sealed class TokenFlowTests : IAsyncDisposable
         _s.Env["OAUTH_HTTP_RETRY_DELAY_MS"] = "10";
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _s.Dispose();
-    }
+    // xunit 2 disposes a test class through IDisposable and IAsyncLifetime, not IAsyncDisposable: as
+    // IAsyncDisposable alone, every test left its scratch directory and its OAuth server behind.
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    public void Dispose() => _s.Dispose();
 
     private string SettingsCopy => Path.Combine(_s.AiDir, "settings", ".credentials.work.json");
 

@@ -18,9 +18,10 @@ internal static class GeneratorCommand
 
         The systemd generator of ai-supervisor (a link to it in /etc/systemd/system-generators). At every
         boot it reads the service catalog (/etc/ai-supervisor/appsettings.json, AI_SERVICES from the
-        container's environment) and makes systemd start the selected units at the beginning of the boot
-        (a multi-user.target.wants link and a DefaultDependencies=no drop-in in NORMAL_DIR), instead of
-        waiting for ai-supervisor to ask for them after basic.target.
+        container's environment) and makes systemd start the units of the selected services whose
+        StartWithBoot is true (PostgreSQL and Redis by default) at the beginning of the boot: a
+        multi-user.target.wants link and a DefaultDependencies=no drop-in in NORMAL_DIR. Without it they
+        would wait for ai-supervisor, which starts after basic.target, to ask for them.
 
         Exit codes: 0 written (or nothing selected), 1 invalid catalog (nothing written; ai-supervisor
         reports the same error) or NORMAL_DIR not writable, 2 bad command line.

@@ -7,8 +7,8 @@ internal enum ServiceKind
     Redis,
 }
 
-/// <summary>One service the supervisor can start and probe; <paramref name="StartsWithBoot"/>: see <see cref="ServiceOptions.StartWithBoot"/>.</summary>
-internal sealed record CatalogEntry(string Name, ServiceKind Kind, string Unit, string Address, TimeSpan Deadline, bool Enabled, bool StartsWithBoot = false);
+/// <summary>One service the supervisor can start and probe (<see cref="ServiceOptions"/> documents each part).</summary>
+internal sealed record CatalogEntry(string Name, ServiceKind Kind, string Unit, string Address, TimeSpan Deadline, bool Enabled, bool StartWithBoot = false);
 
 /// <summary>The services in their fixed order (postgresql, lavinmq, redis), plus the bundle step.</summary>
 internal sealed class ServiceCatalog

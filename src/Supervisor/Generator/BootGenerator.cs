@@ -40,7 +40,7 @@ internal sealed class BootGenerator(IReadOnlyList<CatalogEntry> services, IReadO
     {
         var early = new List<string>();
         var missing = new List<string>();
-        foreach (var service in services.Where(s => s.Enabled && s.StartsWithBoot))
+        foreach (var service in services.Where(s => s.Enabled && s.StartWithBoot))
         {
             if (Find(service.Unit) is not { } file)
             {

@@ -28,9 +28,8 @@ internal static class SnapshotStream
             return ExitCodes.Failure;
         }
 
-        var writer = new LineWriter(context.Stdout);
-        var final = await client.WaitAsync(TimeSpan.FromSeconds(seconds), writer, context.Cancellation).ConfigureAwait(false);
-        writer.Report(final);
+        // The final snapshot is the client's last report, so it is the last line.
+        await client.WaitAsync(TimeSpan.FromSeconds(seconds), new LineWriter(context.Stdout), context.Cancellation).ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 

@@ -65,7 +65,6 @@ internal static class StartCommand
             return ExitCodes.Failure;
         }
 
-        printer.Report(snapshot);
         var elapsed = StartFormat.Seconds(context.Time.GetElapsedTime(start).TotalSeconds);
         if (snapshot.IsReady)
         {

@@ -34,7 +34,8 @@ internal sealed class ReadinessClient
 
     /// <summary>
     /// Waits until State is not <c>starting</c> or <paramref name="timeout"/> elapses, and returns the
-    /// final snapshot. Without a supervisor the services are only probed (nothing is started).
+    /// final snapshot, which is also the last report to <paramref name="progress"/>. Without a supervisor
+    /// the services are only probed (nothing is started).
     /// </summary>
     public Task<ReadinessSnapshot> WaitAsync(TimeSpan timeout, IProgress<ReadinessSnapshot>? progress, CancellationToken cancellationToken) =>
         RunAsync(timeout, progress, start: false, cancellationToken);
@@ -63,7 +64,11 @@ internal sealed class ReadinessClient
         var connection = start ? await TryConnectAsync(_options.BusAddress).ConfigureAwait(false) : null;
         try
         {
-            return await InProcessAsync(connection, timeout, progress, start, cancellationToken).ConfigureAwait(false);
+            // As on the supervisor path, the answer is the last progress report: callers show progress
+            // only, and a timed-out wait's elapsed seconds are in the answer alone.
+            var final = await InProcessAsync(connection, timeout, progress, start, cancellationToken).ConfigureAwait(false);
+            progress?.Report(final);
+            return final;
         }
         finally
         {

@@ -38,6 +38,8 @@ public sealed class ReadinessClientTests(PostgresServer pg, RedisServer redis, A
         Assert.True(snapshot.IsReady, string.Join(", ", snapshot.Services.Select(s => $"{s.Key}={s.Value}")));
         Assert.Equal("skipped", snapshot.Services["bundle"].State);
         Assert.Contains(reports, r => r.Services["postgresql"].State == "starting");
+        // The answer is the last report, as on the supervisor path: callers never report it again.
+        Assert.Same(snapshot, reports[^1]);
     }
 
     [Fact]

@@ -14,6 +14,8 @@ public sealed class SupervisorOverBusTests(ServersFixture servers)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
+    private static readonly TimeSpan LogWait = TimeSpan.FromSeconds(10);
+
     [Fact]
     public async Task All_services_become_ready_and_a_client_sees_progress_and_the_final_state()
     {
@@ -36,12 +38,12 @@ public sealed class SupervisorOverBusTests(ServersFixture servers)
         // only guaranteed the final snapshot; the starting phase is proven by the supervisor's journal.
         Assert.NotEmpty(progress.Snapshots);
         Assert.Equal("ready", progress.Snapshots[^1].State);
-        Assert.Contains(supervisor.Lines, l => l.Contains("msg=\"transition\"", StringComparison.Ordinal) && l.Contains("to=starting", StringComparison.Ordinal));
+        await supervisor.WaitForLineAsync(l => l.Contains("msg=\"transition\"", StringComparison.Ordinal) && l.Contains("to=starting", StringComparison.Ordinal), LogWait);
         Assert.Equal(1, sandbox.Systemd.SubscribeCalls);
         Assert.All(new[] { Sandbox.PgUnit, Sandbox.AmqpUnit, Sandbox.RedisUnit }, unit => Assert.Contains(("StartUnit", unit), sandbox.Systemd.Jobs));
         // One journal line per transition, with its duration.
-        Assert.Contains(supervisor.Lines, l => l.Contains("msg=\"transition\"", StringComparison.Ordinal) && l.Contains("service=redis", StringComparison.Ordinal)
-            && l.Contains("to=ready", StringComparison.Ordinal) && l.Contains("seconds=", StringComparison.Ordinal));
+        await supervisor.WaitForLineAsync(l => l.Contains("msg=\"transition\"", StringComparison.Ordinal) && l.Contains("service=redis", StringComparison.Ordinal)
+            && l.Contains("to=ready", StringComparison.Ordinal) && l.Contains("seconds=", StringComparison.Ordinal), LogWait);
     }
 
     [Fact]
@@ -107,7 +109,7 @@ public sealed class SupervisorOverBusTests(ServersFixture servers)
 
         var snapshot = await WaitSettledAsync(sandbox, s => true);
         Assert.True(snapshot.IsReady, Describe(snapshot, supervisor));
-        Assert.Contains(supervisor.Lines, l => l.Contains("reconnecting", StringComparison.Ordinal));
+        await supervisor.WaitForLineAsync(l => l.Contains("reconnecting", StringComparison.Ordinal), LogWait);
 
         // The unit watches were renewed on the new connection: a crash is still noticed.
         ((ProcessUnit)sandbox.Systemd[Sandbox.RedisUnit]).Crash();

@@ -35,6 +35,29 @@ public sealed class SupervisorProcess : IAsyncDisposable
 
     public string Log => string.Join('\n', Lines);
 
+    /// <summary>
+    /// The first log line that matches, waiting for it: a line reaches this process through the logger and
+    /// a pipe, and a D-Bus answer sent after it can arrive first.
+    /// </summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            if (Lines.FirstOrDefault(match) is { } line)
+            {
+                return line;
+            }
+
+            if (watch.Elapsed > timeout)
+            {
+                throw new TimeoutException($"no matching ai-supervisor log line within {timeout.TotalSeconds}s\n{Log}");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
     public static async Task<SupervisorProcess> StartAsync(IReadOnlyDictionary<string, string?> env, string busAddress)
     {
         var psi = Run.Start(RepoPaths.Binary("ai-supervisor"), [], env);

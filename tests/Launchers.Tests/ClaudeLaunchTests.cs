@@ -57,7 +57,7 @@ public sealed class ClaudeLaunchTests(StubAgent stub) : IClassFixture<StubAgent>
     {
         using var box = new LauncherSandbox(stub);
 
-        var run = await box.RunAsync("c", ["--apikey", "sk-test", "--remote", "--fast", "--debug=api,hooks"]);
+        var run = await box.RunAsync("c", ["--apikey", "--remote", "--fast", "--debug=api,hooks"], env => env["ANTHROPIC_API_KEY"] = "sk-test");
 
         Assert.True(run.Result.ExitCode == 0, run.ToString());
         Assert.Equal(["--dangerously-skip-permissions", "--debug", "api,hooks"], run.Ran.Args);

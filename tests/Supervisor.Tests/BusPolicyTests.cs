@@ -63,6 +63,12 @@ public sealed class BusPolicyTests : IAsyncLifetime, IDisposable
         Assert.True(asNobody.ExitCode != 0, asNobody.ToString());
         Assert.Contains("org.freedesktop.DBus.Error.AccessDenied", asNobody.Stderr);
 
+        // Without an interface field (the supervisor serves such calls) the rules must not let it pass either.
+        Assert.Equal("org.freedesktop.DBus.Error.AccessDenied",
+            await BareMethodCall.CallAsync(_bus!.SocketPath, int.Parse(Nobody, System.Globalization.CultureInfo.InvariantCulture), "org.aisandbox.Supervisor1", ObjectPath, "Restart", "nosuch"));
+        Assert.Equal("org.aisandbox.Supervisor1.Error.UnknownService",
+            await BareMethodCall.CallAsync(_bus.SocketPath, 0, "org.aisandbox.Supervisor1", ObjectPath, "Restart", "nosuch"));
+
         // Root gets through to the supervisor, which answers for the unknown name itself.
         var asRoot = await CallAsync(asNobody: false, "org.aisandbox.Supervisor1.Restart", "string:nosuch");
         Assert.Contains("org.aisandbox.Supervisor1.Error.UnknownService", asRoot.Stderr);

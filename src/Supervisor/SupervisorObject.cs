@@ -12,6 +12,9 @@ namespace AiSandbox.Supervisor;
 internal sealed class SupervisorObject(ServiceSupervisor supervisor) : IPathMethodHandler
 {
     private const string PropertiesInterface = "org.freedesktop.DBus.Properties";
+
+    /// <summary>WaitReady's largest timeout_ms: one hour (the wire type allows 49 days).</summary>
+    internal const uint MaxWaitReadyMs = 3_600_000;
     private static readonly ReadOnlyMemory<byte> InterfaceXml = Encoding.UTF8.GetBytes(SupervisorBus.IntrospectionXml);
 
     public string Path => SupervisorBus.Path;
@@ -60,7 +63,16 @@ internal sealed class SupervisorObject(ServiceSupervisor supervisor) : IPathMeth
     private async ValueTask WaitReadyAsync(MethodContext context)
     {
         var reader = context.Request.GetBodyReader();
-        var timeout = TimeSpan.FromMilliseconds(reader.ReadUInt32());
+        var timeoutMs = reader.ReadUInt32();
+        if (timeoutMs > MaxWaitReadyMs)
+        {
+            // Each pending call holds a task and a connection slot; clients wait in short slices anyway.
+            context.ReplyError("org.freedesktop.DBus.Error.InvalidArgs",
+                $"timeout_ms {timeoutMs} is larger than {MaxWaitReadyMs} (1 h)");
+            return;
+        }
+
+        var timeout = TimeSpan.FromMilliseconds(timeoutMs);
         // Reply later without blocking the connection's reader: other calls keep being served meanwhile.
         context.DisposesAsynchronously = true;
         _ = Task.Run(async () =>

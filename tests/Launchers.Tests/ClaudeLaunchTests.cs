@@ -57,7 +57,7 @@ public sealed class ClaudeLaunchTests(StubAgent stub) : IClassFixture<StubAgent>
     {
         using var box = new LauncherSandbox(stub);
 
-        var run = await box.RunAsync("c", ["--apikey", "sk-test", "--remote", "--fast", "--debug=api,hooks"]);
+        var run = await box.RunAsync("c", ["--apikey", "--remote", "--fast", "--debug=api,hooks"], env => env["ANTHROPIC_API_KEY"] = "sk-test");
 
         Assert.True(run.Result.ExitCode == 0, run.ToString());
         Assert.Equal(["--dangerously-skip-permissions", "--debug", "api,hooks"], run.Ran.Args);
@@ -98,15 +98,27 @@ public sealed class ClaudeLaunchTests(StubAgent stub) : IClassFixture<StubAgent>
         var sentry = JsonNode.Parse(File.ReadAllText(Path.Combine(box.SessionHomes("claude")[0], "claude.json")))!["mcpServers"]!["sentry"]!;
         Assert.Equal("stdio", (string)sentry["type"]!);
         Assert.Equal("npx", (string)sentry["command"]!);
-        Assert.Equal(["-y", "@sentry/mcp-server@latest"], sentry["args"]!.AsArray().Select(a => (string)a!));
+        Assert.Equal(["-y", PinnedSentry()], sentry["args"]!.AsArray().Select(a => (string)a!));
         Assert.Equal("tok", (string)sentry["env"]!["SENTRY_ACCESS_TOKEN"]!);
         Assert.DoesNotContain("tok", run.Result.Stderr);
+        // The token sits in the MCP server's environment, in a file only the owner can read.
+        var session = box.SessionHomes("claude")[0];
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(session, "claude.json")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(session));
 
         File.WriteAllText(Path.Combine(box.Settings, "sentry.host"), "sentry.example.com\n");
         run = await box.RunAsync("c", ["work"]);
         var second = run.Ran.LinkTarget(".claude")!;
         sentry = JsonNode.Parse(File.ReadAllText(Path.Combine(second, "claude.json")))!["mcpServers"]!["sentry"]!;
-        Assert.Equal(["-y", "@sentry/mcp-server@latest", "--host=sentry.example.com"], sentry["args"]!.AsArray().Select(a => (string)a!));
+        Assert.Equal(["-y", PinnedSentry(), "--host=sentry.example.com"], sentry["args"]!.AsArray().Select(a => (string)a!));
+    }
+
+    /// <summary>The package at the version versions/ pins (what npx runs; never "latest").</summary>
+    internal static string PinnedSentry()
+    {
+        var version = File.ReadAllText(Path.Combine(TestSupport.RepoPaths.Root, "versions", "sentry-mcp-server")).Trim();
+        Assert.Matches(@"^\d+\.\d+\.\d+$", version);
+        return "@sentry/mcp-server@" + version;
     }
 
     [Fact]

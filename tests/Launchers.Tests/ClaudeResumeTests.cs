@@ -43,7 +43,7 @@ public sealed class ClaudeResumeTests(StubAgent stub) : IClassFixture<StubAgent>
         Directory.CreateDirectory(Path.Combine(home, "projects", "-app", "parent", "subagents"));
         File.WriteAllText(Path.Combine(home, "projects", "-app", "parent", "subagents", "2222.jsonl"), "{}\n");
 
-        var run = await box.RunAsync("c", ["--resume", "2222", "--apikey", "k"]);
+        var run = await box.RunAsync("c", ["--resume", "2222", "--apikey"], env => env["ANTHROPIC_API_KEY"] = "k");
 
         Assert.Equal(1, run.Result.ExitCode);
         Assert.Contains("msg=\"no session matching resume id\" resume=\"2222\"", run.Result.Stderr);
@@ -61,9 +61,10 @@ public sealed class ClaudeResumeTests(StubAgent stub) : IClassFixture<StubAgent>
         Assert.Contains("--apikey", refused.Result.Stderr);
         Assert.Null(refused.Agent);
 
-        var resumed = await box.RunAsync("c", ["-r", "3333", "--apikey", "k"]);
+        var resumed = await box.RunAsync("c", ["-r", "3333", "--apikey"], env => env["ANTHROPIC_API_KEY"] = "k");
         Assert.True(resumed.Result.ExitCode == 0, resumed.ToString());
         Assert.Equal(["--dangerously-skip-permissions", "--resume", "3333"], resumed.Ran.Args);
+        Assert.Equal("k", resumed.Ran.Env["ANTHROPIC_API_KEY"]);
     }
 
     [Fact]
@@ -71,7 +72,7 @@ public sealed class ClaudeResumeTests(StubAgent stub) : IClassFixture<StubAgent>
     {
         using var box = new LauncherSandbox(stub);
 
-        var run = await box.RunAsync("c", ["--resume", "nope", "--apikey", "k"]);
+        var run = await box.RunAsync("c", ["--resume", "nope", "--apikey"], env => env["ANTHROPIC_API_KEY"] = "k");
 
         Assert.Equal(1, run.Result.ExitCode);
         Assert.Contains($"history={box.History}", run.Result.Stderr);

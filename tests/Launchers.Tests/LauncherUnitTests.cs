@@ -69,8 +69,10 @@ public sealed class LauncherUnitTests
     [Fact]
     public void Options_accept_both_value_forms()
     {
-        var c = ClaudeOptions.Parse(["--resume=abc", "--apikey", "k", "--debug=api"]);
-        Assert.Equal(("abc", "k", true, "api"), (c.Resume, c.ApiKey, c.Debug, c.DebugFilter));
+        var c = ClaudeOptions.Parse(["--resume=abc", "--apikey", "--debug=api"]);
+        Assert.Equal(("abc", true, true, "api"), (c.Resume, c.ApiKey, c.Debug, c.DebugFilter));
+        c = ClaudeOptions.Parse(["--apikey-file=/k", "work"]);
+        Assert.Equal(("work", true, "/k"), (c.Profile, c.ApiKey, c.ApiKeyFile));
         var cx = CodexOptions.Parse(["alpha", "-p", "work", "--resume", "id"]);
         Assert.Equal(("alpha", "work", "id"), (cx.Profile, cx.ConfigProfile, cx.Resume));
         Assert.Throws<UsageException>(() => ClaudeOptions.Parse(["--bogus", "-h"]));

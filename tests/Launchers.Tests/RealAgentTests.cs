@@ -35,7 +35,7 @@ public sealed class RealAgentTests(StubAgent stub) : IClassFixture<StubAgent>
         Assert.Contains("sentry:", mcp.Stdout);
         Assert.Contains("Type: stdio", mcp.Stdout);
         Assert.Contains("Command: npx", mcp.Stdout);
-        Assert.Contains("Args: -y @sentry/mcp-server@latest --host=sentry.example.com", mcp.Stdout);
+        Assert.Contains($"Args: -y {ClaudeLaunchTests.PinnedSentry()} --host=sentry.example.com", mcp.Stdout);
         Assert.Contains("SENTRY_ACCESS_TOKEN=tok-123", mcp.Stdout);
     }
 

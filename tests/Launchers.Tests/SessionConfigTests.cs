@@ -83,8 +83,15 @@ public sealed class SessionConfigTests
         File.WriteAllText(t["sentry.token"], "new-token");
         Directory.CreateDirectory(t["home"]);
         File.WriteAllText(t["home/claude.json"], """{"session":"state","mcpServers":{"sentry":{"old":true},"other":{"x":1}}}""");
+        // A home made by the baseline's mkdir -p, with its world-readable claude.json.
+        File.SetUnixFileMode(t["home"], (UnixFileMode)0b111_101_101);
+        File.SetUnixFileMode(t["home/claude.json"], (UnixFileMode)0b110_100_100);
 
         ClaudeSessionConfig.Load(Sources(t)).WriteClaudeJson(t["home"], keepExisting: true);
+
+        // The token now in it: the file is 0600 and the home 0700.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(t["home/claude.json"]));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(t["home"]));
 
         var doc = JsonNode.Parse(File.ReadAllText(t["home/claude.json"]))!;
         Assert.Equal("state", (string)doc["session"]!);

@@ -22,6 +22,9 @@ export HISTFILE=/commandhistory/.bash_history
 HISTSIZE=100000
 HISTFILESIZE=200000
 HISTCONTROL=ignoredups
+# A secret typed on a command line never reaches the host's history file: the baseline's
+# `c --apikey KEY` (refused now, but typed out of habit) and `export ANTHROPIC_API_KEY=...`.
+HISTIGNORE='*--apikey[ =][!-]*:*ANTHROPIC_API_KEY=*'
 shopt -s histappend checkwinsize
 case ";${PROMPT_COMMAND:-};" in *";history -a;"*) ;; *) PROMPT_COMMAND="history -a${PROMPT_COMMAND:+;$PROMPT_COMMAND}" ;; esac
 

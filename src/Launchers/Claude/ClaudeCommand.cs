@@ -36,11 +36,12 @@ internal static class ClaudeCommand
                 return host.Fail("no session matching resume id", LogField.Quoted("resume", id), ("history", host.HistoryRoot));
             }
 
-            if (profile is null && options.ApiKey is null && SessionFiles.ReadFirstLine(Path.Combine(resumed.Home, ".profile")) is { } saved)
+            if (profile is null && !options.ApiKey && SessionFiles.ReadFirstLine(Path.Combine(resumed.Home, ".profile")) is { } saved)
             {
                 if (saved == "apikey")
                 {
-                    return host.Fail("session was launched with --apikey; pass --apikey KEY to resume it", LogField.Quoted("resume", resumed.Id));
+                    return host.Fail("session was launched with --apikey; pass --apikey (key from ANTHROPIC_API_KEY or SETTINGS_ROOT/anthropic.key) or --apikey-file PATH to resume it",
+                        LogField.Quoted("resume", resumed.Id));
                 }
 
                 if (!Cli.Names.IsValidProfile(saved))
@@ -52,9 +53,22 @@ internal static class ClaudeCommand
             }
         }
 
-        if (profile is null && options.ApiKey is null)
+        if (profile is null && !options.ApiKey)
         {
             return new UsageException("a profile or --apikey is required").Report(host.Stderr, ClaudeOptions.Usage);
+        }
+
+        string? apiKey = null;
+        if (options.ApiKey)
+        {
+            try
+            {
+                apiKey = ApiKeySource.Resolve(options.ApiKeyFile, host.Env, host.SettingsRoot);
+            }
+            catch (UsageException e)
+            {
+                return e.Report(host.Stderr, string.Empty);
+            }
         }
 
         var settingsRoot = host.SettingsRoot;
@@ -132,7 +146,8 @@ internal static class ClaudeCommand
 
         var hostDir = host.Env("HOST_DIR");
         var env = host.AgentEnvironment([
-            new("ANTHROPIC_API_KEY", options.ApiKey ?? (profile is null ? host.Env("ANTHROPIC_API_KEY") : null)),
+            // Without --apikey a key in our environment would win over the profile's login in claude: dropped.
+            new(ApiKeySource.Variable, apiKey),
             new("CLAUDE_REMOTE_CONTROL_SESSION_NAME_PREFIX", hostDir ?? host.Env("CLAUDE_REMOTE_CONTROL_SESSION_NAME_PREFIX")),
             new("CLAUDE_CODE_SKIP_FAST_MODE_ORG_CHECK", Fast(host, options) ? "1" : host.Env("CLAUDE_CODE_SKIP_FAST_MODE_ORG_CHECK")),
             new("DISABLE_AUTOUPDATER", "1"),

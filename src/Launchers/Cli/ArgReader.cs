@@ -25,6 +25,9 @@ internal sealed class ArgReader(IReadOnlyList<string> args)
 
     public bool IsHelp => Current is "-h" or "--help";
 
+    /// <summary>The argument after the current one, not consumed; null at the end.</summary>
+    public string? Peek => _index < args.Count ? args[_index] : null;
+
     /// <summary>True when the current argument is <paramref name="names"/> alone or <c>name=value</c>.</summary>
     public bool Is(params ReadOnlySpan<string> names)
     {

@@ -2,9 +2,12 @@ using System.Runtime.InteropServices;
 
 namespace AiSandbox.Launchers.Exec;
 
-/// <summary>The libc calls a launcher needs that .NET does not expose: execve, mkdir without -p, signals.</summary>
+/// <summary>The libc calls a launcher needs that .NET does not expose: execve, mkdir without -p, open without blocking, signals.</summary>
 internal static partial class Native
 {
+    internal const int ENOENT = 2;
+    internal const int O_NONBLOCK = 0x800;
+    internal const int O_CLOEXEC = 0x80000;
     internal const int SIGHUP = 1;
     internal const int SIGINT = 2;
     internal const int SIGPIPE = 13;
@@ -14,6 +17,9 @@ internal static partial class Native
 
     [LibraryImport("libc", EntryPoint = "execve", SetLastError = true)]
     internal static partial int Execve(nint path, nint[] argv, nint[] envp);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int Open(string path, int flags, int mode);
 
     [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Mkdir(string path, uint mode);

@@ -89,6 +89,8 @@ internal sealed class ClaudeSessionConfig
             }
 
             servers["sentry"] = _sentry.ToMcpServer();
+            // The file now holds the token: a home made by an older launcher (mkdir -p, 0755) is closed too.
+            File.SetUnixFileMode(home, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
         JsonFile.Write(path, document);

@@ -3,9 +3,15 @@ using AiSandbox.Common.IO;
 
 namespace AiSandbox.ServiceBootstrap.SessionConfig;
 
-/// <summary>The Sentry MCP server Claude gets when <c>sentry.token</c> exists (token with all whitespace removed; optional host).</summary>
+/// <summary>
+/// The Sentry MCP server Claude gets when <c>sentry.token</c> exists (token with all whitespace removed; optional host):
+/// the package at the version pinned in versions/sentry-mcp-server, the token in its environment (never its
+/// argv), in the session's claude.json, which is 0600 in the 0700 session home.
+/// </summary>
 internal sealed class SentryServer
 {
+    public const string Package = "@sentry/mcp-server@" + PinnedVersions.SentryMcpServer;
+
     private readonly string _token;
     private readonly string? _host;
 
@@ -29,7 +35,7 @@ internal sealed class SentryServer
 
     public JsonObject ToMcpServer()
     {
-        var args = new JsonArray("-y", "@sentry/mcp-server@latest");
+        var args = new JsonArray("-y", Package);
         if (_host is not null)
         {
             args.Add((JsonNode)("--host=" + _host));

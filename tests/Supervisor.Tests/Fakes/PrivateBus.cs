@@ -16,11 +16,13 @@ public sealed class PrivateBus : IAsyncDisposable
 
     public string Address => "unix:path=" + SocketPath;
 
-    public static async Task<PrivateBus> StartAsync()
+    /// <param name="config">A bus config under scripts/; test-system-bus.conf has the system bus's policy.</param>
+    public static async Task<PrivateBus> StartAsync(string config = "test-bus.conf")
     {
         var bus = new PrivateBus();
-        var template = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "scripts", "test-bus.conf"));
-        await File.WriteAllTextAsync(bus._dir["bus.conf"], template.Replace("@SOCKET@", bus.SocketPath, StringComparison.Ordinal));
+        var template = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "scripts", config));
+        await File.WriteAllTextAsync(bus._dir["bus.conf"], template.Replace("@SOCKET@", bus.SocketPath, StringComparison.Ordinal)
+            .Replace("@REPO@", RepoPaths.Root, StringComparison.Ordinal));
         await bus.StartDaemonAsync();
         return bus;
     }

@@ -72,7 +72,8 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         for (var i = 0; i < Passes; i++)
         {
             point = (KillPoint)(i % 4);
-            using var p = Process.Start(Run.Start(RepoPaths.Binary("refresh-tokens"), ["--once"], env))!;
+            // Armed before the start, so no kill point can be reached before it is watched for.
+            using var p = new Process { StartInfo = Run.Start(RepoPaths.Binary("refresh-tokens"), ["--once"], env) };
             Volatile.Write(ref running, p);
             var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Volatile.Write(ref trigger, () =>
@@ -81,12 +82,14 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
                 {
                     p.Kill(); // SIGKILL
                 }
-                catch (InvalidOperationException)
+                catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
                 {
+                    // Already gone: a fast writer finished before the event was delivered.
                 }
 
                 reached.TrySetResult();
             });
+            p.Start();
             var stdout = p.StandardOutput.ReadToEndAsync();
             var stderr = p.StandardError.ReadToEndAsync();
             await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));

@@ -47,6 +47,9 @@ internal static partial class RefreshLog
     [LoggerMessage(Level = LogLevel.Error, Message = "refresh token rejected, login needed {file} {profile} {http_status} {hint}")]
     public static partial void InvalidGrant(ILogger logger, string file, string profile, string http_status, string hint);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "refresh outcome unknown, token kept and not sent again, login needed {file} {profile} {http_status} {error} {hint}")]
+    public static partial void Uncertain(ILogger logger, string file, string profile, string http_status, string error, string hint);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "login needed {file} {profile} {hint}")]
     public static partial void NeedsLogin(ILogger logger, string file, string profile, string hint);
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using AiSandbox.Common.Cli;
 using AiSandbox.Common.IO;
 using AiSandbox.Common.Logging;
@@ -113,8 +114,25 @@ internal static class RefreshTokensCommand
     private static async Task<int> OnceAsync(CommandContext context, string[] _)
     {
         var options = RefresherOptions.FromEnvironment(context.Environment);
-        using var chains = new TokenChains(options, new LogfmtLogger(StdoutLog(context)), context.Time);
-        var report = await chains.RunCycleAsync(context.Cancellation).ConfigureAwait(false);
+        var log = StdoutLog(context);
+        using var chains = new TokenChains(options, new LogfmtLogger(log), context.Time);
+
+        // SIGTERM/SIGINT (podman stop, x) end the pass before the next chain, never a refresh that was sent:
+        // the server may already have rotated the token, so its answer is waited for and written first.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
+        void OnSignal(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            if (!stop.IsCancellationRequested)
+            {
+                log.Info("stopping", ("signal", signal.Signal.ToString()));
+                stop.Cancel();
+            }
+        }
+
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        var report = await chains.RunCycleAsync(stop.Token).ConfigureAwait(false);
         return report.AnyFailure ? ExitCodes.Failure : ExitCodes.Ok;
     }
 

@@ -30,7 +30,7 @@ public sealed class GoldenArgvTests(FakePodmanBinary podman) : IDisposable
         [
             "run", "--rm", "--interactive", "--tty",
             "--name", "ai-c-00-my-project", "--hostname", "ai-c-00-my-project",
-            "--pull=never", "--sdnotify=container",
+            "--pull=never", "--stop-timeout=60", "--sdnotify=container",
             "--cap-add=NET_ADMIN", "--cap-add=NET_RAW", "--cap-add=SYS_PTRACE",
             "--env", "HOST_DIR=my-project",
             "--env", "HOST_WORKDIR=/host-workdir/my-project",

@@ -201,7 +201,7 @@ public sealed class PublishedBinaryTests(FakePodmanBinary podman) : IDisposable
         Assert.Contains("token valid", first.Stdout, StringComparison.Ordinal);
         var run = _s.RunCall;
         Assert.Equal(
-            ["run", "--detach", "--name", "token-refresh", "--pull=never", "--stop-signal=SIGTERM", "--env", "CREDENTIALS_DIR=/settings",
+            ["run", "--detach", "--name", "token-refresh", "--pull=never", "--stop-signal=SIGTERM", "--stop-timeout=45", "--env", "CREDENTIALS_DIR=/settings",
              "--volume", Path.Combine(_s.AiDir, "settings") + ":/settings", "ai:latest", "/usr/local/bin/refresh-tokens", "--daemon"],
             run.Args);
         Assert.Contains(_s.Calls, c => c.Args is ["rm", "--force", "token-refresh"]);

@@ -5,6 +5,9 @@ using AiSandbox.TestSupport.OAuth;
 // Usage: dotnet tests/OAuthServer/bin/Debug/net10.0/AiSandbox.OAuthServer.dll [--listen 127.0.0.1] [--port 0] [--lifetime SECONDS]
 // Prints one line with the URLs, then serves until SIGTERM/SIGINT. Drive it over HTTP:
 //   POST /_control/fault?kind=rate_limit|server_error|hang|garbage|no_access_token&times=N
+//        kind=rotate_then_late|rotate_then_bad_gateway|rotate_then_gateway_timeout|rotate_then_close: the token
+//        is rotated first, then the answer is late (after the client gave up), a 502, a 504, or a closed connection
+//   GET /_control/stats also counts spentTokenRequests (a refresh token sent again after it was rotated)
 //   POST /_control/lifetime?seconds=N   POST /_control/issue?profile=P (credentials JSON)
 //   POST /_control/authorize?url=<authorize URL> (code#state)   GET /_control/stats   POST /_control/clear
 var listen = IPAddress.Loopback;

@@ -72,6 +72,60 @@ public sealed class OAuthServerTests
         Assert.Equal(2, server.Stats.TokenRequests);
     }
 
+    [Theory]
+    [InlineData(OAuthFault.RotateThenBadGateway, 502)]
+    [InlineData(OAuthFault.RotateThenGatewayTimeout, 504)]
+    [InlineData(OAuthFault.RotateThenClose, 0)]
+    [InlineData(OAuthFault.RotateThenLate, 0)]
+    public async Task Faults_after_rotation_spend_the_token_run_the_hook_first_and_count_a_second_use(OAuthFault fault, int status)
+    {
+        await using var server = OAuthTestServer.Start();
+        var issued = server.IssueCredentials("p");
+        server.InjectFault(fault);
+        var hookRuns = 0;
+        var spentInHook = false;
+        server.Rotated = () =>
+        {
+            hookRuns++;
+            spentInHook = !server.IsRefreshTokenLive(issued.RefreshToken);
+            return Task.CompletedTask;
+        };
+        var body = $"{{\"grant_type\":\"refresh_token\",\"refresh_token\":\"{issued.RefreshToken}\"}}";
+
+        int answered;
+        using (var client = new HttpClient { Timeout = TimeSpan.FromMilliseconds(status == 0 ? 1000 : 10_000) })
+        {
+            try
+            {
+                using var response = await client.PostAsync(server.TokenUrl, new StringContent(body, Encoding.UTF8, "application/json"));
+                answered = (int)response.StatusCode;
+                Assert.DoesNotContain("access_token", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                answered = 0;
+            }
+        }
+
+        var (again, _) = await PostJsonAsync(server.TokenUrl, body);
+
+        Assert.Equal(status, answered);
+        Assert.True(spentInHook, "the hook runs after the token was spent");
+        Assert.Equal(1, hookRuns);
+        Assert.Equal(1, server.Stats.Refreshed);
+        Assert.Equal(400, again);
+        Assert.Equal(1, server.Stats.SpentTokenRequests);
+    }
+
+    [Fact]
+    public async Task Spent_token_count_leaves_out_tokens_the_server_never_issued()
+    {
+        await using var server = OAuthTestServer.Start();
+        var (status, _) = await PostJsonAsync(server.TokenUrl, "{\"grant_type\":\"refresh_token\",\"refresh_token\":\"rt-never-issued\"}");
+        Assert.Equal(400, status);
+        Assert.Equal((1, 0), (server.Stats.InvalidGrants, server.Stats.SpentTokenRequests));
+    }
+
     [Fact]
     public async Task Hang_holds_the_request_until_the_client_gives_up()
     {
@@ -138,12 +192,20 @@ public sealed class OAuthServerTests
             var body = $"{{\"grant_type\":\"refresh_token\",\"refresh_token\":\"{creds["refreshToken"]}\"}}";
             var (limited, _) = await PostJsonAsync(baseUrl + "v1/oauth/token", body);
             var (refreshed, tokens) = await PostJsonAsync(baseUrl + "v1/oauth/token", body);
+
+            // A fault after rotation: 504, yet the token is spent; sending it again counts as a spent-token request.
+            using var late = await Http.PostAsync(baseUrl + "_control/fault?kind=rotate_then_gateway_timeout", null);
+            var next = $"{{\"grant_type\":\"refresh_token\",\"refresh_token\":\"{tokens["refresh_token"]}\"}}";
+            var (gateway, _) = await PostJsonAsync(baseUrl + "v1/oauth/token", next);
+            var (spent, _) = await PostJsonAsync(baseUrl + "v1/oauth/token", next);
             var stats = JsonNode.Parse(await Http.GetStringAsync(baseUrl + "_control/stats"))!;
 
             Assert.Equal((HttpStatusCode.OK, 429, 200), (fault.StatusCode, limited, refreshed));
+            Assert.Equal((HttpStatusCode.OK, 504, 400), (late.StatusCode, gateway, spent));
             Assert.Equal(60, tokens["expires_in"]!.GetValue<long>());
-            Assert.Equal(2, stats["tokenRequests"]!.GetValue<int>());
-            Assert.Equal(1, stats["faultsServed"]!.GetValue<int>());
+            Assert.Equal(4, stats["tokenRequests"]!.GetValue<int>());
+            Assert.Equal(2, stats["faultsServed"]!.GetValue<int>());
+            Assert.Equal(1, stats["spentTokenRequests"]!.GetValue<int>());
         }
         finally
         {
@@ -156,6 +218,13 @@ public sealed class OAuthServerTests
     {
         using var response = await Http.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"));
         var text = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, JsonNode.Parse(text) as JsonObject ?? []);
+        try
+        {
+            return ((int)response.StatusCode, JsonNode.Parse(text) as JsonObject ?? []);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return ((int)response.StatusCode, []); // a gateway's HTML page
+        }
     }
 }

@@ -59,8 +59,9 @@ internal static class TokenRefreshCommand
     public static IReadOnlyList<string> RunArguments(string settingsDir, PodmanFacts facts, Func<string, string?> env)
     {
         // refresh-tokens is PID 1 here, not systemd: it stops on SIGTERM, while the image's stop signal is
-        // systemd's SIGRTMIN+3, which it would ignore until podman's 10 s kill.
-        var args = new List<string> { "run", "--detach", "--name", ContainerName, "--pull=never", "--stop-signal=SIGTERM" };
+        // systemd's SIGRTMIN+3, which it would ignore until podman's 10 s kill. On SIGTERM it still finishes a
+        // refresh already sent (one 15 s attempt + writes, 30 s at most), so podman stop waits 45 s, not 10.
+        var args = new List<string> { "run", "--detach", "--name", ContainerName, "--pull=never", "--stop-signal=SIGTERM", "--stop-timeout=45" };
         if (facts.Rootless)
         {
             args.Add("--userns=keep-id:uid=0,gid=0");

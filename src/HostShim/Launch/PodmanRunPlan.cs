@@ -15,7 +15,9 @@ internal sealed record PodmanRunPlan(string Name, IReadOnlyList<string> Argument
         var hostDir = layout.ProjectDirName;
         var hostWorkdir = "/host-workdir/" + hostDir;
         var port = primaryPort.ToString(CultureInfo.InvariantCulture);
-        var a = new List<string> { "run", "--rm", "--interactive", "--tty", "--name", name, "--hostname", name, "--pull=never" };
+        // podman stop gives systemd 60 s, not 10, to stop the units: refresh-tokens.service may need its full
+        // TimeoutStopSec (45 s) to finish a token refresh already sent.
+        var a = new List<string> { "run", "--rm", "--interactive", "--tty", "--name", name, "--hostname", name, "--pull=never", "--stop-timeout=60" };
         if (facts.Rootless)
         {
             // keep-id maps the host user to the same container user (root here: systemd is PID 1 and the

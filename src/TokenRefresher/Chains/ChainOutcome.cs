@@ -23,6 +23,9 @@ internal enum ChainState
 
     /// <summary>The endpoint failed or did not answer, a file was unusable, or the lock was not free in time.</summary>
     Failed,
+
+    /// <summary>A stop came before this chain's refresh began; the next run does it.</summary>
+    Stopped,
 }
 
 /// <summary>The result for one served copy of a chain.</summary>

@@ -32,6 +32,9 @@ internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoi
             return new ChainOutcome(chain, servedPath, ChainState.Failed);
         }
 
+        // Past this point nothing is cancelled: a stop only keeps the next chain from starting, so a request
+        // that was sent is waited for (bounded by its attempt timeout) and its answer written.
+
         using (held)
         {
             return await RefreshLockedAsync(chain, servedPath, extraSources, force, cancellationToken).ConfigureAwait(false);
@@ -126,6 +129,12 @@ internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoi
             return new ChainOutcome(chain, servedPath, ChainState.NeedsLogin, expiresAt, adoptedFrom);
         }
 
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped while reading: a refresh not yet begun is left to the next run.
+            return new ChainOutcome(chain, servedPath, ChainState.Stopped, expiresAt, adoptedFrom);
+        }
+
         RefreshLog.Refreshing(logger, file, profile, remainingSecs, Human(expiresAt));
         var result = await endpoint().RefreshAsync(refreshToken, string.Join(' ', newest.Credentials.Scopes), cancellationToken).ConfigureAwait(false);
 
@@ -139,8 +148,15 @@ internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoi
             case TokenOutcome.NoResponse:
                 RefreshLog.NoResponse(logger, file, profile, result.StatusText, result.Error ?? "empty response");
                 return new ChainOutcome(chain, servedPath, ChainState.Failed, expiresAt, adoptedFrom);
+            case TokenOutcome.Uncertain:
+                // The server may have rotated this token and the answer is lost: sending it again would at best
+                // be refused, and with reuse detection revoke the chain. Keep the copies as they are and remember
+                // the token; a newer token in any copy (a login, the agent's own refresh) clears the mark.
+                TryMark(chain, refreshToken, NeedsLoginMark.OutcomeUnknown);
+                RefreshLog.Uncertain(logger, file, profile, result.StatusText, result.Error ?? "unknown", LoginHint(chain));
+                return new ChainOutcome(chain, servedPath, ChainState.NeedsLogin, expiresAt, adoptedFrom);
             case TokenOutcome.InvalidGrant:
-                TryMark(chain, refreshToken);
+                TryMark(chain, refreshToken, NeedsLoginMark.Rejected);
                 RefreshLog.InvalidGrant(logger, file, profile, result.StatusText, LoginHint(chain));
                 return new ChainOutcome(chain, servedPath, ChainState.NeedsLogin, expiresAt, adoptedFrom);
             case TokenOutcome.Unparsable:
@@ -217,11 +233,11 @@ internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoi
         }
     }
 
-    private void TryMark(Chain chain, string refreshToken)
+    private void TryMark(Chain chain, string refreshToken, string reason)
     {
         try
         {
-            NeedsLoginMark.Mark(chain, refreshToken, time.GetUtcNow());
+            NeedsLoginMark.Mark(chain, refreshToken, reason, time.GetUtcNow());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

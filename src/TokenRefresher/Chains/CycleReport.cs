@@ -1,7 +1,11 @@
 namespace AiSandbox.TokenRefresher.Chains;
 
 /// <summary>One pass over every served copy: what the daemon's STATUS line and --once's exit code are made of.</summary>
-internal sealed record CycleReport(IReadOnlyList<ChainOutcome> Outcomes, DateTimeOffset FinishedAt, bool DirectoryFailed = false)
+/// <param name="Outcomes">One outcome per chain looked at.</param>
+/// <param name="FinishedAt">When the cycle ended.</param>
+/// <param name="DirectoryFailed">The credentials directory could not be read.</param>
+/// <param name="Stopped">A stop ended the cycle before every chain was looked at.</param>
+internal sealed record CycleReport(IReadOnlyList<ChainOutcome> Outcomes, DateTimeOffset FinishedAt, bool DirectoryFailed = false, bool Stopped = false)
 {
     public int Count(ChainState state) => Outcomes.Count(o => o.State == state);
 

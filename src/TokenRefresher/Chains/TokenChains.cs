@@ -163,7 +163,8 @@ internal sealed class TokenChains : IDisposable
 
     /// <summary>
     /// One cycle (baseline <c>run</c>): every <c>$CREDENTIALS_DIR/.credentials*.json</c>, each under its chain
-    /// lock; one file's failure never stops the others.
+    /// lock; one file's failure never stops the others. <paramref name="cancellationToken"/> stops the cycle
+    /// before the next chain (or during a lock wait); a refresh already sent is finished and written first.
     /// </summary>
     public async Task<CycleReport> RunCycleAsync(CancellationToken cancellationToken = default)
     {
@@ -194,13 +195,26 @@ internal sealed class TokenChains : IDisposable
             RefreshLog.NoFiles(_logger, dir);
         }
 
+        // The token is a stop: it ends the cycle between chains and a lock wait, never a refresh under way.
         var refresher = Refresher();
         foreach (var file in files)
         {
-            outcomes.Add(await refresher.RefreshAsync(Chain.ForServedCopy(_options.SettingsDir, file), file, [], false, cancellationToken).ConfigureAwait(false));
+            if (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            try
+            {
+                outcomes.Add(await refresher.RefreshAsync(Chain.ForServedCopy(_options.SettingsDir, file), file, [], false, cancellationToken).ConfigureAwait(false));
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
         }
 
-        return new CycleReport(outcomes, _time.GetUtcNow());
+        return new CycleReport(outcomes, _time.GetUtcNow(), Stopped: cancellationToken.IsCancellationRequested);
     }
 
     /// <summary>True when the chain's newest refresh token was rejected and a login is needed.</summary>

@@ -30,7 +30,10 @@ internal static class DaemonHost
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        // A stop waits for a refresh already sent: one attempt (OAUTH_HTTP_TIMEOUT, 15 s by default) plus its
+        // two writes (10 s allowance) = 25 s; lock waits and retries not yet begun end at once. 5 s more for
+        // the host's own teardown: 30 s by default, which TimeoutStopSec=45 in refresh-tokens.service exceeds.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = OAuthHttp.LongestInFlight(options) + TimeSpan.FromSeconds(5));
 
         builder.Services.AddSingleton(options);
         builder.Services.AddOAuthHttp(options);
@@ -46,13 +49,17 @@ internal static class DaemonHost
         builder.Services.AddHostedService<RefreshDaemon>();
 
         using var host = builder.Build();
+
+        // One line when the stop is asked for; a refresh under way still ends with its own "refreshed" line.
+        var stopLogger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("refresh-tokens");
+        using var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => DaemonLog.Stopping(stopLogger));
         try
         {
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            // SIGTERM during the first cycle: nothing was being written (writes are never cancelled).
+            // A stop during a lock wait of the first cycle: nothing was sent, nothing is being written.
         }
         catch (OptionsValidationException e)
         {

@@ -132,8 +132,6 @@ internal sealed class RefreshDaemon : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-
-        DaemonLog.Stopping(_logger);
     }
 
     public override void Dispose()

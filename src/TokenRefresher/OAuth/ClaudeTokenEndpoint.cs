@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Polly;
 using Polly.Timeout;
 
 namespace AiSandbox.TokenRefresher.OAuth;
@@ -9,7 +10,7 @@ namespace AiSandbox.TokenRefresher.OAuth;
 /// <summary>Claude's token endpoint over the <see cref="OAuthHttp"/> pipeline, with the baseline's headers and JSON bodies.</summary>
 internal sealed class ClaudeTokenEndpoint(IHttpClientFactory clients, Uri tokenUrl) : ITokenEndpoint
 {
-    public Task<TokenResult> RefreshAsync(string refreshToken, string scope, CancellationToken cancellationToken) =>
+    public Task<TokenResult> RefreshAsync(string refreshToken, string scope, CancellationToken stopping) =>
         PostAsync(
             w =>
             {
@@ -19,7 +20,7 @@ internal sealed class ClaudeTokenEndpoint(IHttpClientFactory clients, Uri tokenU
                 w.WriteString("scope", scope);
             },
             [refreshToken],
-            cancellationToken);
+            stopping);
 
     public Task<TokenResult> ExchangeCodeAsync(string code, string verifier, string state, CancellationToken cancellationToken) =>
         PostAsync(
@@ -35,7 +36,9 @@ internal sealed class ClaudeTokenEndpoint(IHttpClientFactory clients, Uri tokenU
             [code, verifier, state],
             cancellationToken);
 
-    private async Task<TokenResult> PostAsync(Action<Utf8JsonWriter> body, string[] secrets, CancellationToken cancellationToken)
+    // The stopping token only reaches the retry policy: a request on the wire is never cancelled, because the
+    // server may rotate the token and answer after we gave up; its own attempt timeout bounds it.
+    private async Task<TokenResult> PostAsync(Action<Utf8JsonWriter> body, string[] secrets, CancellationToken stopping)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -56,26 +59,41 @@ internal sealed class ClaudeTokenEndpoint(IHttpClientFactory clients, Uri tokenU
         request.Headers.TryAddWithoutValidation("User-Agent", ClaudeOAuth.UserAgent);
         request.Headers.AcceptEncoding.ParseAdd("gzip");
 
+        // A fresh connection per request: SocketsHttpHandler silently re-sends a request whose pooled
+        // connection closed before any answer, which could spend the same refresh token twice.
+        request.Headers.ConnectionClose = true;
+        request.SetPolicyExecutionContext(new Context { [OAuthHttp.StoppingKey] = stopping });
+
         int status;
         string text;
         try
         {
             var client = clients.CreateClient(OAuthHttp.ClientName);
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, CancellationToken.None).ConfigureAwait(false);
             status = (int)response.StatusCode;
-            text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            text = await response.Content.ReadAsStringAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (HttpRequestException e)
+        catch (HttpRequestException e) when (OAuthHttp.IsConnectFailure(e))
         {
             return new TokenResult(TokenOutcome.NoResponse, 0, Error: SafeMessage(e));
         }
+        catch (HttpRequestException e)
+        {
+            // The connection ended after the request was written (or while it was): it may have been processed.
+            return new TokenResult(TokenOutcome.Uncertain, 0, Error: SafeMessage(e));
+        }
         catch (TimeoutRejectedException)
         {
-            return new TokenResult(TokenOutcome.NoResponse, 0, Error: "timed out");
+            return new TokenResult(TokenOutcome.Uncertain, 0, Error: "timed out");
         }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            return new TokenResult(TokenOutcome.NoResponse, 0, Error: "timed out");
+            // Thrown by the retry policy before it connects again: this attempt never reached the server.
+            return new TokenResult(TokenOutcome.NoResponse, 0, Error: "stopped before retrying");
+        }
+        catch (TaskCanceledException)
+        {
+            return new TokenResult(TokenOutcome.Uncertain, 0, Error: "timed out");
         }
 
         return TokenResponseParser.Classify(status, text, secrets);
@@ -91,9 +109,17 @@ internal static class TokenResponseParser
 {
     public static TokenResult Classify(int status, string text, string[] secrets)
     {
+        if (status >= 500 && !text.Contains("rate_limit_error", StringComparison.Ordinal))
+        {
+            // A gateway's 502/504 or an error after the token service did its part: the token may be rotated.
+            var error = string.IsNullOrWhiteSpace(text) ? "empty response" : SecretRedactor.Redact(text, secrets);
+            return new TokenResult(TokenOutcome.Uncertain, status, Error: error);
+        }
+
+        var processed = status is >= 200 and < 300;
         if (string.IsNullOrWhiteSpace(text))
         {
-            return new TokenResult(TokenOutcome.NoResponse, status, Error: "empty response");
+            return new TokenResult(processed ? TokenOutcome.Uncertain : TokenOutcome.NoResponse, status, Error: "empty response");
         }
 
         JsonObject? body = null;
@@ -114,7 +140,9 @@ internal static class TokenResponseParser
         if (body is null || !body.ContainsKey("access_token"))
         {
             var message = body is null ? "unknown" : ErrorMessage(body);
-            var outcome = status == 400 && body is not null && ErrorCode(body) == "invalid_grant" ? TokenOutcome.InvalidGrant : TokenOutcome.Failed;
+            // A 2xx says the request was processed, so the token may be spent even though no tokens came back.
+            var outcome = status == 400 && body is not null && ErrorCode(body) == "invalid_grant" ? TokenOutcome.InvalidGrant
+                : processed ? TokenOutcome.Uncertain : TokenOutcome.Failed;
             return new TokenResult(outcome, status, Error: SecretRedactor.Redact(message, secrets), RedactedBody: redacted);
         }
 

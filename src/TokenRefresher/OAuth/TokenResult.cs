@@ -5,8 +5,18 @@ internal enum TokenOutcome
 {
     Success,
 
-    /// <summary>No answer at all (network error or timeout after every retry), or an empty body.</summary>
+    /// <summary>
+    /// The request cannot have reached the server: no connection after every retry, or a stop before the
+    /// next attempt. The refresh token is still good; the next cycle tries it again.
+    /// </summary>
     NoResponse,
+
+    /// <summary>
+    /// The request may have reached the server and rotated the token, but no usable answer came back: the
+    /// attempt timed out after sending, the connection ended after the request was written, or a 5xx
+    /// (a gateway's 502/504 included). That refresh token must never be sent again.
+    /// </summary>
+    Uncertain,
 
     /// <summary>The body mentions <c>rate_limit_error</c>: wait for the next cycle.</summary>
     RateLimited,

@@ -123,6 +123,8 @@ internal static class MiniHttp
         404 => "Not Found",
         429 => "Too Many Requests",
         500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        504 => "Gateway Timeout",
         _ => "Status",
     };
 }

@@ -17,4 +17,19 @@ public enum OAuthFault
 
     /// <summary>200 with JSON that has no <c>access_token</c>.</summary>
     NoAccessToken,
+
+    // The faults below happen after the server did its job: the refresh token is spent and new tokens were
+    // issued, but the client never gets them. A refresh grant only; other grants are answered normally.
+
+    /// <summary>Rotates, then answers only once the client has closed the connection (it gave up), or after <see cref="OAuthTestServer.HangDuration"/>.</summary>
+    RotateThenLate,
+
+    /// <summary>Rotates, then answers 502 as a gateway whose upstream reply was lost.</summary>
+    RotateThenBadGateway,
+
+    /// <summary>Rotates, then answers 504 as a gateway that stopped waiting.</summary>
+    RotateThenGatewayTimeout,
+
+    /// <summary>Rotates, then closes the connection without a byte of answer.</summary>
+    RotateThenClose,
 }

@@ -13,7 +13,8 @@ namespace AiSandbox.TestSupport.OAuth;
 /// A real HTTP/1.1 OAuth server on loopback that behaves like Claude's and OpenAI's where it matters:
 /// tokens with <c>expires_in</c>; single-use rotating refresh tokens (a spent one gets 400 invalid_grant);
 /// PKCE checked on the code exchange; single-use codes; on request 429 rate_limit_error, 500, a hang,
-/// garbage or a body without access_token; the Codex device-code endpoints with JWT id_tokens carrying the
+/// garbage or a body without access_token; faults after the token was rotated (late answer, 502, 504, a
+/// closed connection) and a <see cref="Rotated"/> hook that runs between rotating and answering; the Codex device-code endpoints with JWT id_tokens carrying the
 /// <c>https://api.openai.com/auth</c> → <c>chatgpt_account_id</c> claim. Control endpoints under
 /// <c>/_control/</c> let another process (see tests/OAuthServer) drive it.
 /// </summary>
@@ -30,7 +31,7 @@ public sealed class OAuthTestServer : IAsyncDisposable, IDisposable
     private readonly Dictionary<string, DeviceGrant> _devices = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _latestAccess = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _secrets = new(StringComparer.Ordinal);
-    private int _tokenRequests, _refreshRequests, _refreshed, _invalidGrants, _codeExchanges, _pkceFailures, _faultsServed, _deviceCodes, _devicePolls;
+    private int _tokenRequests, _refreshRequests, _refreshed, _invalidGrants, _codeExchanges, _pkceFailures, _faultsServed, _deviceCodes, _devicePolls, _spentTokenRequests;
 
     private OAuthTestServer(TcpListener listener, string advertisedHost)
     {
@@ -70,6 +71,13 @@ public sealed class OAuthTestServer : IAsyncDisposable, IDisposable
     /// <summary>Delay before every token-endpoint answer, to widen race windows (default none).</summary>
     public TimeSpan TokenLatency { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// Awaited after a refresh grant rotated the token and before anything is sent back (answer or fault):
+    /// the moment a client holds no usable token but the server has spent the old one. A test stops or kills
+    /// the client here. Null: nothing.
+    /// </summary>
+    public Func<Task>? Rotated { get; set; }
+
     /// <summary>Device-code polls answered 403 (pending) before the approval (default 1).</summary>
     public int DevicePendingPolls { get; set; } = 1;
 
@@ -83,7 +91,7 @@ public sealed class OAuthTestServer : IAsyncDisposable, IDisposable
             lock (_gate)
             {
                 return new OAuthStats(_tokenRequests, _refreshRequests, _refreshed, _invalidGrants, _codeExchanges, _pkceFailures,
-                    _faultsServed, _deviceCodes, _devicePolls);
+                    _faultsServed, _deviceCodes, _devicePolls, _spentTokenRequests);
             }
         }
     }
@@ -256,7 +264,7 @@ public sealed class OAuthTestServer : IAsyncDisposable, IDisposable
                     return;
                 }
 
-                var response = await HandleAsync(request).ConfigureAwait(false);
+                var response = await HandleAsync(request, stream).ConfigureAwait(false);
                 if (response is not null)
                 {
                     await MiniHttp.WriteAsync(stream, response, _stop.Token).ConfigureAwait(false);
@@ -269,7 +277,7 @@ public sealed class OAuthTestServer : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Null means "hang": close without answering once the hang ends.</summary>
-    private async Task<MiniHttpResponse?> HandleAsync(MiniHttpRequest request)
+    private async Task<MiniHttpResponse?> HandleAsync(MiniHttpRequest request, NetworkStream stream)
     {
         if (request.Path.StartsWith("/_control/", StringComparison.Ordinal))
         {
@@ -279,7 +287,7 @@ public sealed class OAuthTestServer : IAsyncDisposable, IDisposable
         switch (request.Method, request.Path)
         {
             case ("POST", "/v1/oauth/token" or "/oauth/token"):
-                return await TokenAsync(request).ConfigureAwait(false);
+                return await TokenAsync(request, stream).ConfigureAwait(false);
             case ("POST", "/api/accounts/deviceauth/usercode"):
                 return DeviceUserCode(request);
             case ("POST", "/api/accounts/deviceauth/token"):
@@ -291,7 +299,7 @@ public sealed class OAuthTestServer : IAsyncDisposable, IDisposable
         }
     }
 
-    private async Task<MiniHttpResponse?> TokenAsync(MiniHttpRequest request)
+    private async Task<MiniHttpResponse?> TokenAsync(MiniHttpRequest request, NetworkStream stream)
     {
         OAuthFault? fault = null;
         lock (_gate)
@@ -335,7 +343,31 @@ public sealed class OAuthTestServer : IAsyncDisposable, IDisposable
         var grant = form.GetValueOrDefault("grant_type");
         if (grant == "refresh_token")
         {
-            return Refresh(form.GetValueOrDefault("refresh_token") ?? string.Empty);
+            var (answer, rotated) = Refresh(form.GetValueOrDefault("refresh_token") ?? string.Empty);
+            if (!rotated)
+            {
+                return answer;
+            }
+
+            if (Rotated is { } hook)
+            {
+                await hook().ConfigureAwait(false);
+            }
+
+            switch (fault)
+            {
+                case OAuthFault.RotateThenLate:
+                    await WaitForClientToGoAsync(stream).ConfigureAwait(false);
+                    return answer;
+                case OAuthFault.RotateThenBadGateway:
+                    return MiniHttpResponse.Text(502, "<html><body>502 Bad Gateway</body></html>");
+                case OAuthFault.RotateThenGatewayTimeout:
+                    return MiniHttpResponse.Text(504, "<html><body>504 Gateway Time-out</body></html>");
+                case OAuthFault.RotateThenClose:
+                    return null;
+                default:
+                    return answer;
+            }
         }
 
         if (grant == "authorization_code")
@@ -346,7 +378,7 @@ public sealed class OAuthTestServer : IAsyncDisposable, IDisposable
         return MiniHttpResponse.Json(400, "{\"error\":\"unsupported_grant_type\"}");
     }
 
-    private MiniHttpResponse Refresh(string refreshToken)
+    private (MiniHttpResponse Answer, bool Rotated) Refresh(string refreshToken)
     {
         lock (_gate)
         {
@@ -359,13 +391,35 @@ public sealed class OAuthTestServer : IAsyncDisposable, IDisposable
             if (!_refreshTokens.TryGetValue(refreshToken, out var g) || g.Spent)
             {
                 _invalidGrants++;
-                return MiniHttpResponse.Json(400, "{\"error\":\"invalid_grant\",\"error_description\":\"Refresh token not found or invalid\"}");
+                if (g is { Spent: true })
+                {
+                    _spentTokenRequests++;
+                }
+
+                return (MiniHttpResponse.Json(400, "{\"error\":\"invalid_grant\",\"error_description\":\"Refresh token not found or invalid\"}"), false);
             }
 
             _refreshTokens[refreshToken] = g with { Spent = true };
             _refreshed++;
             var (access, refresh, _) = IssueLocked(g.Profile, TokenLifetime);
-            return MiniHttpResponse.Json(200, TokenJson(access, refresh, null));
+            return (MiniHttpResponse.Json(200, TokenJson(access, refresh, null)), true);
+        }
+    }
+
+    /// <summary>Returns once the client closed its side (it gave up waiting), or after <see cref="HangDuration"/>.</summary>
+    private async Task WaitForClientToGoAsync(NetworkStream stream)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        limit.CancelAfter(HangDuration);
+        var buffer = new byte[512];
+        try
+        {
+            while (await stream.ReadAsync(buffer, limit.Token).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
         }
     }
 
@@ -462,11 +516,12 @@ public sealed class OAuthTestServer : IAsyncDisposable, IDisposable
                     ["tokenRequests"] = s.TokenRequests, ["refreshRequests"] = s.RefreshRequests, ["refreshed"] = s.Refreshed,
                     ["invalidGrants"] = s.InvalidGrants, ["codeExchanges"] = s.CodeExchanges, ["pkceFailures"] = s.PkceFailures,
                     ["faultsServed"] = s.FaultsServed, ["deviceCodeRequests"] = s.DeviceCodeRequests, ["devicePolls"] = s.DevicePolls,
+                    ["spentTokenRequests"] = s.SpentTokenRequests,
                 }.ToJsonString());
             case "/_control/fault":
                 if (!Enum.TryParse<OAuthFault>((q.GetValueOrDefault("kind") ?? string.Empty).Replace("_", string.Empty, StringComparison.Ordinal), true, out var fault))
                 {
-                    return MiniHttpResponse.Json(400, "{\"error\":\"kind must be rate_limit, server_error, hang, garbage or no_access_token\"}");
+                    return MiniHttpResponse.Json(400, "{\"error\":\"kind must be rate_limit, server_error, hang, garbage, no_access_token, rotate_then_late, rotate_then_bad_gateway, rotate_then_gateway_timeout or rotate_then_close\"}");
                 }
 
                 InjectFault(fault, int.TryParse(q.GetValueOrDefault("times"), out var t) ? t : 1);

@@ -43,12 +43,17 @@ internal static class DaemonHost
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("refresh-tokens"),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IHttpClientFactory>()));
-        builder.Services.AddHostedService<RefreshDaemon>();
+        builder.Services.AddSingleton<RefreshDaemon>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RefreshDaemon>());
 
         using var host = builder.Build();
         try
         {
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            if (host.Services.GetRequiredService<RefreshDaemon>().Failed)
+            {
+                return 1;
+            }
         }
         catch (OperationCanceledException)
         {

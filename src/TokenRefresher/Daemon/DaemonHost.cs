@@ -47,10 +47,11 @@ internal static class DaemonHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RefreshDaemon>());
 
         using var host = builder.Build();
+        var daemon = host.Services.GetRequiredService<RefreshDaemon>();
         try
         {
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
-            if (host.Services.GetRequiredService<RefreshDaemon>().Failed)
+            if (daemon.Failed)
             {
                 return 1;
             }

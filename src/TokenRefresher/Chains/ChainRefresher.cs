@@ -200,7 +200,7 @@ internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoi
     /// </summary>
     private DateTimeOffset DueAt(Chain chain, long? expiresAt)
     {
-        var due = expiresAt is { } e ? DateTimeOffset.FromUnixTimeMilliseconds(e) - options.RefreshBefore : DateTimeOffset.MinValue;
+        var due = expiresAt is { } e ? At(e) - options.RefreshBefore : DateTimeOffset.MinValue;
         if (recent?.For(chain) is not { } last)
         {
             return due;
@@ -214,6 +214,10 @@ internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoi
         var floor = last.At + options.MinimumRefreshInterval;
         return due < floor ? floor : due;
     }
+
+    // An expiresAt outside DateTimeOffset's range (a hand-made file) must not throw: clamp it.
+    private static DateTimeOffset At(long epochMs) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(epochMs, 0, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds() - (long)TimeSpan.FromDays(366 * 2).TotalMilliseconds));
 
     /// <summary>The baseline's human expiry: <c>YYYY-MM-DD HH:MM:SS UTC</c>.</summary>
     public static string Human(long epochMs) =>

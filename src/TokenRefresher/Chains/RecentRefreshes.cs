@@ -31,6 +31,6 @@ internal sealed class RecentRefreshes
     /// <param name="ExpiresAtMs">The <c>expiresAt</c> written with them (epoch ms).</param>
     internal readonly record struct Refresh(DateTimeOffset At, long ExpiresAtMs)
     {
-        public TimeSpan Lifetime => DateTimeOffset.FromUnixTimeMilliseconds(ExpiresAtMs) - At;
+        public TimeSpan Lifetime => TimeSpan.FromMilliseconds(ExpiresAtMs - At.ToUnixTimeMilliseconds());
     }
 }

@@ -1,5 +1,6 @@
 using AiSandbox.Common.Cli;
 using AiSandbox.Common.Logging;
+using AiSandbox.Common.Systemd;
 using AiSandbox.ServiceBootstrap.Catalog;
 using AiSandbox.Supervisor;
 using AiSandbox.Supervisor.Generator;
@@ -59,8 +60,9 @@ builder.Services.TryAddSingleton(TimeProvider.System);
 builder.Services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
 builder.Services.AddSupervisorOptions(builder.Configuration, context.Env);
 builder.Services.AddSingleton<SupervisorService>();
+builder.Services.AddSingleton(sp => new Watchdog(Watchdog.TimeoutFromEnvironment(context.Env),
+    () => sp.GetRequiredService<ISystemdNotifier>().Notify(new ServiceState("WATCHDOG=1")), sp.GetRequiredService<TimeProvider>()));
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SupervisorService>());
-builder.Services.AddHostedService<WatchdogService>();
 
 try
 {

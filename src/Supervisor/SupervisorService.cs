@@ -1,3 +1,4 @@
+using AiSandbox.Common.Systemd;
 using AiSandbox.ServiceBootstrap.Catalog;
 using AiSandbox.ServiceBootstrap.Readiness;
 using AiSandbox.ServiceBootstrap.Supervision;
@@ -13,7 +14,9 @@ namespace AiSandbox.Supervisor;
 /// <summary>
 /// Keeps ai-supervisor on the system bus: connect, own org.aisandbox.Supervisor1, export the object,
 /// subscribe to systemd, hand the connection to the <see cref="ServiceSupervisor"/>; when the bus
-/// drops, reconnect with back-off and let the supervisor rebuild its state from systemd.
+/// drops, reconnect with back-off and let the supervisor rebuild its state from systemd. The watchdog is
+/// fed from this loop only, and only after a round trip on the bus and through the supervisor's state
+/// (<see cref="ProveAliveAsync"/>): a supervisor whose loop, locks or bus connection hang stops pinging.
 /// </summary>
 internal sealed partial class SupervisorService : BackgroundService
 {
@@ -25,11 +28,13 @@ internal sealed partial class SupervisorService : BackgroundService
     private readonly ISystemdNotifier _notifier;
     private readonly TimeProvider _time;
     private readonly ILogger<SupervisorService> _logger;
+    private readonly Watchdog _watchdog;
     private readonly TaskCompletionSource _firstUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TimeSpan _backoff = TimeSpan.Zero;
 
-    public SupervisorService(IOptions<SupervisorOptions> options, ISystemdNotifier notifier, TimeProvider time, ILoggerFactory loggers)
+    public SupervisorService(IOptions<SupervisorOptions> options, ISystemdNotifier notifier, TimeProvider time, ILoggerFactory loggers, Watchdog watchdog)
     {
+        _watchdog = watchdog;
         _options = options.Value;
         _notifier = notifier;
         _time = time;
@@ -73,6 +78,8 @@ internal sealed partial class SupervisorService : BackgroundService
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            // Reconnecting is work too: the loop is alive even while the bus is away.
+            _watchdog.Beat();
             try
             {
                 await RunConnectionAsync(stoppingToken).ConfigureAwait(false);
@@ -125,7 +132,7 @@ internal sealed partial class SupervisorService : BackgroundService
 
             await _supervisor.AttachAsync(systemd).ConfigureAwait(false);
             SupervisorObject.EmitChanged(connection, _supervisor.Board.Snapshot());
-            var reason = await connection.DisconnectedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            var reason = await ServeAsync(connection, cancellationToken).ConfigureAwait(false);
             LogBusLost(_logger, reason?.Message ?? "closed");
         }
         finally
@@ -135,6 +142,57 @@ internal sealed partial class SupervisorService : BackgroundService
             systemd?.Dispose();
         }
     }
+
+    /// <summary>Until the connection drops: every half watchdog timeout, prove the engine alive and beat.</summary>
+    private async Task<Exception?> ServeAsync(DBusConnection connection, CancellationToken cancellationToken)
+    {
+        var disconnected = connection.DisconnectedAsync();
+        var slice = _watchdog.BeatInterval ?? Timeout.InfiniteTimeSpan;
+        while (!disconnected.IsCompleted)
+        {
+            if (await ProveAliveAsync(connection, cancellationToken).ConfigureAwait(false))
+            {
+                _watchdog.Beat();
+            }
+
+            using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(slice, _time, tick.Token);
+            await Task.WhenAny(disconnected, delay).ConfigureAwait(false);
+            await tick.CancelAsync().ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return await disconnected.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// True when the supervisor's state answers (its locks are free) and the bus answers a call within half
+    /// the watchdog timeout: the same paths a WaitReady or a unit change goes through.
+    /// </summary>
+    internal async Task<bool> ProveAliveAsync(DBusConnection connection, CancellationToken cancellationToken)
+    {
+        _supervisor.CheckResponsive();
+        try
+        {
+            await GetBusId(connection).WaitAsync(_watchdog.BeatInterval / 2 ?? TimeSpan.FromSeconds(5), _time, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is TimeoutException or DBusErrorReplyException or DBusConnectionException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+        {
+            LogNotAlive(_logger, e.GetType().Name + ": " + e.Message);
+            return false;
+        }
+    }
+
+    private static Task<string> GetBusId(DBusConnection connection)
+    {
+        using var writer = connection.GetMessageWriter();
+        writer.WriteMethodCallHeader("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId");
+        return connection.CallMethodAsync(writer.CreateMessage(), static (m, _) => m.GetBodyReader().ReadString());
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "system bus did not answer, watchdog not fed {error}")]
+    private static partial void LogNotAlive(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "on the system bus {address} {name}")]
     private static partial void LogBusUp(ILogger logger, string address, string name);

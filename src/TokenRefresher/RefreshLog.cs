@@ -53,6 +53,9 @@ internal static partial class RefreshLog
     [LoggerMessage(Level = LogLevel.Error, Message = "login needed {file} {profile} {hint}")]
     public static partial void NeedsLogin(ILogger logger, string file, string profile, string hint);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "issued lifetime not longer than REFRESH_BEFORE, refreshing at half the lifetime instead {file} {profile} {lifetime_secs} {refresh_before_secs}")]
+    public static partial void LifetimeWithinWindow(ILogger logger, string file, string profile, long lifetime_secs, long refresh_before_secs);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "refreshed {file} {profile} {expires}")]
     public static partial void Refreshed(ILogger logger, string file, string profile, string expires);
 

@@ -32,15 +32,21 @@ internal static class RefreshTokensCommand
           SETTINGS_DIR      settings copies and chain locks (default /settings if it exists, else CREDENTIALS_DIR)
           HISTORY_DIR       session history searched by the *-active commands (default $HOME/ai/history)
           HISTORY_DAYS      only history copies modified within this many days (default 2)
-          CHECK_INTERVAL    longest daemon sleep in seconds (default 300)
-          REFRESH_BEFORE    refresh when fewer seconds than this remain (default 3600)
+          CHECK_INTERVAL    longest daemon sleep in seconds (default 300, at most 86400 for --daemon)
+          REFRESH_BEFORE    refresh when fewer seconds than this remain (default 3600); a token whose
+                            issued lifetime is not longer than this is refreshed at half its lifetime
+                            instead (an answer without expires_in counts as 3600 s), and --daemon
+                            refreshes one chain at most once a minute
+          WATCHDOG_USEC     set by systemd (WatchdogSec=); at least one second for --daemon
           CLAUDE_OAUTH_TOKEN_URL, CLAUDE_OAUTH_AUTHORIZE_URL   endpoints (default: Claude's)
           OAUTH_HTTP_TIMEOUT (15 s), OAUTH_HTTP_RETRIES (2), CHAIN_LOCK_TIMEOUT (60 s)
 
         Exit codes:
-          0  ok (--once: every chain valid or refreshed; --find/--copy-active: found and copied)
-          1  failure (--once: some chain could not be refreshed; login failed; nothing active found)
-          2  bad command line or environment
+          0  ok (--once: every chain valid or refreshed; --find/--copy-active: found and copied;
+             --daemon: stopped by SIGTERM/SIGINT)
+          1  failure (--once: some chain could not be refreshed; login failed; nothing active found;
+             --daemon: its loop failed and it cannot go on, so Restart=on-failure restarts it)
+          2  bad command line or environment (--daemon: checked before the first cycle)
 
         """;
 
@@ -136,8 +142,12 @@ internal static class RefreshTokensCommand
         return report.AnyFailure ? ExitCodes.Failure : ExitCodes.Ok;
     }
 
-    private static Task<int> DaemonAsync(CommandContext context, string[] _) =>
-        DaemonHost.RunAsync(RefresherOptions.FromEnvironment(context.Environment), context.Environment, context.Cancellation);
+    private static Task<int> DaemonAsync(CommandContext context, string[] _)
+    {
+        var options = RefresherOptions.FromEnvironment(context.Environment);
+        DaemonOptions.Check(options, context.Environment);
+        return DaemonHost.RunAsync(options, context.Environment, context.Cancellation);
+    }
 
     private static async Task<int> LoginAsync(CommandContext context, string[] operands)
     {

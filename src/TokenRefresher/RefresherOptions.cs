@@ -38,6 +38,12 @@ internal sealed record RefresherOptions
     /// <summary>Refresh when fewer than this remain (<c>REFRESH_BEFORE</c>, default 3600 s).</summary>
     public TimeSpan RefreshBefore { get; init; } = TimeSpan.FromSeconds(3600);
 
+    /// <summary>
+    /// The shortest time between two refreshes of one chain by one long-running process (default 60 s),
+    /// whatever lifetime the server issues.
+    /// </summary>
+    public TimeSpan MinimumRefreshInterval { get; init; } = TimeSpan.FromSeconds(60);
+
     public Uri TokenUrl { get; init; } = new(DefaultTokenUrl);
 
     public Uri AuthorizeUrl { get; init; } = new(DefaultAuthorizeUrl);

@@ -28,6 +28,29 @@ public sealed class NotifyAndStartCommandTests(ServersFixture servers)
     }
 
     [Fact]
+    public async Task Watchdog_pings_stop_while_the_bus_does_not_answer_and_resume_when_it_does()
+    {
+        await using var sandbox = await Sandbox.CreateAsync(servers, services: "redis");
+        using var notify = new NotifySocket(sandbox.Dir["notify.sock"]);
+        sandbox.Env["NOTIFY_SOCKET"] = notify.Path;
+        sandbox.Env["WATCHDOG_USEC"] = "400000";
+        await using var supervisor = await sandbox.StartSupervisorAsync();
+        await WaitUntilAsync(() => Pings(notify) >= 2);
+
+        // A hung bus connection is a hung supervisor: a ping must prove a round trip, so none goes out
+        // between two failed proofs (counted from the second, once pings sent before the freeze have arrived).
+        sandbox.Bus.Freeze();
+        await WaitUntilAsync(() => Unanswered(supervisor) >= 2);
+        var frozen = Pings(notify);
+        var failed = Unanswered(supervisor);
+        await WaitUntilAsync(() => Unanswered(supervisor) >= failed + 2);
+        Assert.Equal(frozen, Pings(notify));
+
+        sandbox.Bus.Thaw();
+        await WaitUntilAsync(() => Pings(notify) > frozen);
+    }
+
+    [Fact]
     public async Task S_asks_the_supervisor_prints_progress_and_exits_zero_when_all_are_ready()
     {
         await using var sandbox = await Sandbox.CreateAsync(servers, services: "redis");
@@ -88,6 +111,11 @@ public sealed class NotifyAndStartCommandTests(ServersFixture servers)
         daemon.Kill();
         Assert.True(address?.StartsWith("unix:path=", StringComparison.Ordinal) == true, await daemon.StandardError.ReadToEndAsync());
     }
+
+    private static int Pings(NotifySocket notify) => notify.Messages.Count(m => m == "WATCHDOG=1");
+
+    private static int Unanswered(SupervisorProcess supervisor) =>
+        supervisor.Lines.Count(l => l.Contains("msg=\"system bus did not answer, watchdog not fed\"", StringComparison.Ordinal));
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {

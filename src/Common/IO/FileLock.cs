@@ -19,7 +19,12 @@ public sealed class FileLock : IDisposable
 
     /// <summary>Waits for the lock, polling with a short back-off, for at most <paramref name="timeout"/>.</summary>
     /// <exception cref="TimeoutException">Another holder kept the lock for the whole wait.</exception>
-    public static async Task<FileLock> AcquireAsync(string lockPath, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken = default)
+    public static Task<FileLock> AcquireAsync(string lockPath, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken = default) =>
+        AcquireAsync(lockPath, timeout, time, waiting: null, cancellationToken);
+
+    /// <inheritdoc cref="AcquireAsync(string, TimeSpan, TimeProvider, CancellationToken)"/>
+    /// <param name="waiting">Called at every poll while the lock is held elsewhere (a daemon's watchdog beat).</param>
+    public static async Task<FileLock> AcquireAsync(string lockPath, TimeSpan timeout, TimeProvider time, Action? waiting, CancellationToken cancellationToken)
     {
         var fd = OpenLockFile(lockPath);
         try
@@ -38,6 +43,7 @@ public sealed class FileLock : IDisposable
                     throw new TimeoutException($"lock {lockPath} still held by another process after {timeout.TotalSeconds:0.###}s");
                 }
 
+                waiting?.Invoke();
                 await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
                 delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 50));
             }

@@ -133,6 +133,16 @@ internal sealed partial class ServiceSupervisor : IAsyncDisposable
         return true;
     }
 
+    /// <summary>Returns once the supervisor's state can be read: its locks are not held by a hung worker.</summary>
+    public void CheckResponsive()
+    {
+        lock (_gate)
+        {
+        }
+
+        _ = Board.Snapshot();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _workers.DisposeAsync().ConfigureAwait(false);
@@ -141,7 +151,7 @@ internal sealed partial class ServiceSupervisor : IAsyncDisposable
     private void StartBundle()
     {
         var generation = Board.Begin(ServiceCatalog.Bundle, _bundle.HasGemfile ? "starting" : "checking for a Gemfile");
-        Replace(ServiceCatalog.Bundle, token => RunBundleAsync(generation, token));
+        Replace(ServiceCatalog.Bundle, generation, token => RunBundleAsync(generation, token));
     }
 
     private async Task RunBundleAsync(long generation, CancellationToken cancellationToken)
@@ -154,11 +164,19 @@ internal sealed partial class ServiceSupervisor : IAsyncDisposable
     private void StartWorker(CatalogEntry service, bool restart, bool startUnit)
     {
         var generation = Board.Begin(service.Name, restart ? $"restarting {service.Unit}" : $"starting {service.Unit}");
-        Replace(service.Name, token => RunServiceAsync(service, generation, restart, startUnit, token));
+        Replace(service.Name, generation, token => RunServiceAsync(service, generation, restart, startUnit, token));
     }
 
-    private void Replace(string name, Func<CancellationToken, Task> run) =>
-        _workers.Replace(name, run, e => LogWorkerCrashed(_logger, name, e));
+    /// <summary>
+    /// Runs a name's worker. A worker that throws ends its entry as failed with the reason (a later
+    /// generation is left alone), so the board never shows "starting" for a worker that is gone.
+    /// </summary>
+    private void Replace(string name, long generation, Func<CancellationToken, Task> run) =>
+        _workers.Replace(name, run, e =>
+        {
+            LogWorkerCrashed(_logger, name, e);
+            Board.Set(name, generation, EntryStates.Failed, $"supervisor worker crashed: {e.GetType().Name}: {e.Message}");
+        });
 
     [LoggerMessage(Level = LogLevel.Error, Message = "worker crashed {service}")]
     private static partial void LogWorkerCrashed(ILogger logger, string service, Exception e);

@@ -12,5 +12,10 @@ internal static class ChainLock
     /// <summary>Waits at most <paramref name="timeout"/> for the chain; dispose the result to release it.</summary>
     /// <exception cref="TimeoutException">Another process held the chain for the whole wait.</exception>
     public static Task<FileLock> AcquireAsync(Chain chain, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken = default) =>
-        FileLock.AcquireAsync(chain.LockPath, timeout, time, cancellationToken);
+        AcquireAsync(chain, timeout, time, waiting: null, cancellationToken);
+
+    /// <inheritdoc cref="AcquireAsync(Chain, TimeSpan, TimeProvider, CancellationToken)"/>
+    /// <param name="waiting">Called at every poll while another process holds the chain (the daemon's watchdog beat).</param>
+    public static Task<FileLock> AcquireAsync(Chain chain, TimeSpan timeout, TimeProvider time, Action? waiting, CancellationToken cancellationToken) =>
+        FileLock.AcquireAsync(chain.LockPath, timeout, time, waiting, cancellationToken);
 }

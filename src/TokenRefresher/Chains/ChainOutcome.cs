@@ -34,7 +34,9 @@ internal enum ChainState
 /// <param name="State">What happened.</param>
 /// <param name="ExpiresAt">Epoch ms of the copy's expiry afterwards, when known.</param>
 /// <param name="AdoptedFrom">A newer copy whose tokens were taken instead of refreshing, if any.</param>
-internal sealed record ChainOutcome(Chain Chain, string Path, ChainState State, long? ExpiresAt = null, string? AdoptedFrom = null)
+/// <param name="DueAt">When the copy enters its refresh window, when the refresher worked it out; else
+/// <see cref="ExpiresAt"/> minus REFRESH_BEFORE.</param>
+internal sealed record ChainOutcome(Chain Chain, string Path, ChainState State, long? ExpiresAt = null, string? AdoptedFrom = null, DateTimeOffset? DueAt = null)
 {
     /// <summary>True for the states in which the chain could not be brought up to date.</summary>
     public bool IsFailure => State is ChainState.RateLimited or ChainState.NeedsLogin or ChainState.Failed or ChainState.NoRefreshToken;

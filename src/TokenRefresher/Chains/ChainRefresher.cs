@@ -11,20 +11,32 @@ namespace AiSandbox.TokenRefresher.Chains;
 /// result to the settings copy first and then to the served copy, each atomically. Never writes an empty
 /// token, never moves a copy's <c>expiresAt</c> backwards, never writes through a symlink.
 /// </summary>
-internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoint> endpoint, ILogger logger, TimeProvider time)
+internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoint> endpoint, ILogger logger, TimeProvider time,
+    RecentRefreshes? recent = null)
 {
+    // The watchdog rate-limits its pings; beating this often while a request is waited for keeps even a
+    // one-second watchdog fed.
+    private static readonly TimeSpan BeatPeriod = TimeSpan.FromMilliseconds(250);
+
     /// <param name="chain">The chain <paramref name="servedPath"/> belongs to.</param>
     /// <param name="servedPath">The copy this caller is responsible for keeping fresh.</param>
     /// <param name="extraSources">More copies to adopt from (for example active history copies).</param>
     /// <param name="force">Refresh even when not in the refresh window.</param>
-    public async Task<ChainOutcome> RefreshAsync(Chain chain, string servedPath, IReadOnlyList<string> extraSources, bool force, CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Cancels the lock wait, and a refresh not yet begun; a request that was sent is finished.</param>
+    public Task<ChainOutcome> RefreshAsync(Chain chain, string servedPath, IReadOnlyList<string> extraSources, bool force, CancellationToken cancellationToken) =>
+        RefreshAsync(chain, servedPath, extraSources, force, alive: null, cancellationToken);
+
+    /// <inheritdoc cref="RefreshAsync(Chain, string, IReadOnlyList{string}, bool, CancellationToken)"/>
+    /// <param name="alive">Called while waiting for the lock and around the token request (a watchdog beat).</param>
+    public async Task<ChainOutcome> RefreshAsync(Chain chain, string servedPath, IReadOnlyList<string> extraSources, bool force, Action? alive,
+        CancellationToken cancellationToken)
     {
         var file = Path.GetFileName(servedPath);
         var profile = chain.DisplayName;
         FileLock held;
         try
         {
-            held = await ChainLock.AcquireAsync(chain, options.LockTimeout, time, cancellationToken).ConfigureAwait(false);
+            held = await ChainLock.AcquireAsync(chain, options.LockTimeout, time, alive, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or IOException or UnauthorizedAccessException)
         {
@@ -37,11 +49,15 @@ internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoi
 
         using (held)
         {
-            return await RefreshLockedAsync(chain, servedPath, extraSources, force, cancellationToken).ConfigureAwait(false);
+            alive?.Invoke();
+            var outcome = await RefreshLockedAsync(chain, servedPath, extraSources, force, alive, cancellationToken).ConfigureAwait(false);
+            alive?.Invoke();
+            return outcome;
         }
     }
 
-    private async Task<ChainOutcome> RefreshLockedAsync(Chain chain, string servedPath, IReadOnlyList<string> extraSources, bool force, CancellationToken cancellationToken)
+    private async Task<ChainOutcome> RefreshLockedAsync(Chain chain, string servedPath, IReadOnlyList<string> extraSources, bool force, Action? alive,
+        CancellationToken cancellationToken)
     {
         var file = Path.GetFileName(servedPath);
         var profile = chain.DisplayName;
@@ -114,13 +130,15 @@ internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoi
             NeedsLoginMark.Clear(chain);
         }
 
-        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
         var expiresAt = newest.Credentials.ExpiresAt ?? 0;
         var remainingSecs = (expiresAt - nowMs) / 1000;
-        if (!force && newest.IsComplete && expiresAt - nowMs > (long)options.RefreshBefore.TotalMilliseconds)
+        var dueAt = DueAt(chain, newest.IsComplete ? expiresAt : null);
+        if (!force && now < dueAt)
         {
             RefreshLog.TokenValid(logger, file, profile, remainingSecs, Human(expiresAt));
-            return new ChainOutcome(chain, servedPath, ChainState.Valid, expiresAt, adoptedFrom);
+            return new ChainOutcome(chain, servedPath, ChainState.Valid, expiresAt, adoptedFrom, dueAt);
         }
 
         if (markedForNewest)
@@ -136,7 +154,9 @@ internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoi
         }
 
         RefreshLog.Refreshing(logger, file, profile, remainingSecs, Human(expiresAt));
-        var result = await endpoint().RefreshAsync(refreshToken, string.Join(' ', newest.Credentials.Scopes), cancellationToken).ConfigureAwait(false);
+        var request = endpoint().RefreshAsync(refreshToken, string.Join(' ', newest.Credentials.Scopes), cancellationToken);
+        await WhileBeatingAsync(request, alive).ConfigureAwait(false);
+        var result = await request.ConfigureAwait(false);
 
         switch (result.Outcome)
         {
@@ -168,7 +188,8 @@ internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoi
         }
 
         var issued = result.Tokens!;
-        var newExpires = time.GetUtcNow().ToUnixTimeMilliseconds() + issued.ExpiresInSeconds * 1000;
+        var issuedAt = time.GetUtcNow();
+        var newExpires = issuedAt.ToUnixTimeMilliseconds() + issued.ExpiresInSeconds * 1000;
         var source = newest.Credentials;
         var fresh = ClaudeCredentials.Create(issued.AccessToken, issued.RefreshToken ?? refreshToken, newExpires, source.Scopes);
 
@@ -182,7 +203,69 @@ internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoi
         ok &= TryWrite(Reload(served), fresh, null, chain);
         NeedsLoginMark.Clear(chain);
         RefreshLog.Refreshed(logger, file, profile, Human(newExpires));
-        return new ChainOutcome(chain, servedPath, ok ? ChainState.Refreshed : ChainState.Failed, newExpires, adoptedFrom);
+        recent?.Record(chain, issuedAt, newExpires);
+        if (TimeSpan.FromSeconds(issued.ExpiresInSeconds) <= options.RefreshBefore)
+        {
+            RefreshLog.LifetimeWithinWindow(logger, file, profile, issued.ExpiresInSeconds, (long)options.RefreshBefore.TotalSeconds);
+        }
+
+        return new ChainOutcome(chain, servedPath, ok ? ChainState.Refreshed : ChainState.Failed, newExpires, adoptedFrom, DueAt(chain, newExpires));
+    }
+
+    /// <summary>
+    /// When a copy expiring at <paramref name="expiresAt"/> (null: unknown, due now) enters its refresh window:
+    /// REFRESH_BEFORE ahead of its expiry, except that a token this process got whose lifetime is not longer
+    /// than REFRESH_BEFORE is due at half its lifetime (else it would be due the moment it arrived), and
+    /// never sooner than the minimum interval after this process last refreshed the chain.
+    /// </summary>
+    private DateTimeOffset DueAt(Chain chain, long? expiresAt)
+    {
+        var due = expiresAt is { } e ? At(e) - options.RefreshBefore : DateTimeOffset.MinValue;
+        if (recent?.For(chain) is not { } last)
+        {
+            return due;
+        }
+
+        if (expiresAt == last.ExpiresAtMs && last.Lifetime <= options.RefreshBefore)
+        {
+            due = last.At + last.Lifetime / 2;
+        }
+
+        var floor = last.At + options.MinimumRefreshInterval;
+        return due < floor ? floor : due;
+    }
+
+    // An expiresAt outside DateTimeOffset's range (a hand-made file) must not throw: clamp it.
+    private static DateTimeOffset At(long epochMs) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(epochMs, 0, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds() - (long)TimeSpan.FromDays(366 * 2).TotalMilliseconds));
+
+    /// <summary>
+    /// Waits for <paramref name="request"/>, calling <paramref name="alive"/> meanwhile, so a watchdog stays fed
+    /// through a slow but bounded request; past <see cref="OAuthHttp.LongestRequest"/> the beats stop, and a
+    /// request hung beyond its own bounds is what the watchdog then catches.
+    /// </summary>
+    private async Task WhileBeatingAsync(Task request, Action? alive)
+    {
+        if (alive is null)
+        {
+            return;
+        }
+
+        alive();
+        var started = time.GetTimestamp();
+        var bound = OAuthHttp.LongestRequest(options);
+        while (!request.IsCompleted && time.GetElapsedTime(started) < bound)
+        {
+            using var tick = new CancellationTokenSource();
+            var delay = Task.Delay(BeatPeriod, time, tick.Token);
+            if (await Task.WhenAny(request, delay).ConfigureAwait(false) == request)
+            {
+                await tick.CancelAsync().ConfigureAwait(false);
+                break;
+            }
+
+            alive();
+        }
     }
 
     /// <summary>The baseline's human expiry: <c>YYYY-MM-DD HH:MM:SS UTC</c>.</summary>

@@ -21,9 +21,8 @@ internal sealed record CycleReport(IReadOnlyList<ChainOutcome> Outcomes, DateTim
         DateTimeOffset? soonest = null;
         foreach (var o in Outcomes)
         {
-            if (o.State is ChainState.Valid or ChainState.Refreshed && o.ExpiresAt is { } e)
+            if (o.State is ChainState.Valid or ChainState.Refreshed && (o.DueAt ?? (o.ExpiresAt is { } e ? DateTimeOffset.FromUnixTimeMilliseconds(e) - refreshBefore : null)) is { } at)
             {
-                var at = DateTimeOffset.FromUnixTimeMilliseconds(e) - refreshBefore;
                 soonest = soonest is null || at < soonest ? at : soonest;
             }
         }

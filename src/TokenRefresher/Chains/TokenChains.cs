@@ -17,6 +17,7 @@ internal sealed class TokenChains : IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Lazy<ITokenEndpoint> _endpoint;
+    private readonly RecentRefreshes _recent = new();
     private OwnedHttpClientFactory? _ownedFactory;
 
     /// <param name="options">Directories and timings (see <see cref="RefresherOptions.FromEnvironment"/>).</param>
@@ -166,7 +167,13 @@ internal sealed class TokenChains : IDisposable
     /// lock; one file's failure never stops the others. <paramref name="cancellationToken"/> stops the cycle
     /// before the next chain (or during a lock wait); a refresh already sent is finished and written first.
     /// </summary>
-    public async Task<CycleReport> RunCycleAsync(CancellationToken cancellationToken = default)
+    public Task<CycleReport> RunCycleAsync(CancellationToken cancellationToken = default) => RunCycleAsync(alive: null, cancellationToken);
+
+    /// <inheritdoc cref="RunCycleAsync(CancellationToken)"/>
+    /// <param name="alive">Called as the cycle makes progress: before each chain, while waiting for a chain
+    /// lock, around each token request (the daemon's watchdog beat).</param>
+    /// <param name="cancellationToken">Stops the cycle between steps.</param>
+    public async Task<CycleReport> RunCycleAsync(Action? alive, CancellationToken cancellationToken)
     {
         var dir = _options.CredentialsDir;
         var outcomes = new List<ChainOutcome>();
@@ -204,9 +211,10 @@ internal sealed class TokenChains : IDisposable
                 break;
             }
 
+            alive?.Invoke();
             try
             {
-                outcomes.Add(await refresher.RefreshAsync(Chain.ForServedCopy(_options.SettingsDir, file), file, [], false, cancellationToken).ConfigureAwait(false));
+                outcomes.Add(await refresher.RefreshAsync(Chain.ForServedCopy(_options.SettingsDir, file), file, [], false, alive, cancellationToken).ConfigureAwait(false));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -248,7 +256,7 @@ internal sealed class TokenChains : IDisposable
     internal static bool IsCredentialFileName(string name) =>
         name == ".credentials.json" || Chain.ProfileFromFileName(name) is not null;
 
-    private ChainRefresher Refresher() => new(_options, () => _endpoint.Value, _logger, _time);
+    private ChainRefresher Refresher() => new(_options, () => _endpoint.Value, _logger, _time, _recent);
 
     private ClaudeTokenEndpoint CreateEndpoint()
     {

@@ -46,16 +46,22 @@ internal static class DaemonHost
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("refresh-tokens"),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IHttpClientFactory>()));
-        builder.Services.AddHostedService<RefreshDaemon>();
+        builder.Services.AddSingleton<RefreshDaemon>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RefreshDaemon>());
 
         using var host = builder.Build();
 
         // One line when the stop is asked for; a refresh under way still ends with its own "refreshed" line.
         var stopLogger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("refresh-tokens");
         using var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => DaemonLog.Stopping(stopLogger));
+        var daemon = host.Services.GetRequiredService<RefreshDaemon>();
         try
         {
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            if (daemon.Failed)
+            {
+                return 1;
+            }
         }
         catch (OperationCanceledException)
         {

@@ -13,6 +13,9 @@ internal static partial class DaemonLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "cannot watch directory, polling only {dir} {error}")]
     public static partial void WatchFailed(ILogger logger, string dir, string error);
 
+    [LoggerMessage(Level = LogLevel.Critical, Message = "daemon loop failed, exiting {error}")]
+    public static partial void LoopFailed(ILogger logger, string error);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "stopping")]
     public static partial void Stopping(ILogger logger);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AiSandbox.Common.Systemd;
 using AiSandbox.TokenRefresher.Chains;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
@@ -11,8 +12,10 @@ namespace AiSandbox.TokenRefresher.Daemon;
 /// Runs refresh cycles forever. The first cycle runs inside <see cref="StartAsync"/>, so systemd's
 /// READY=1 (sent by the host once every service has started) means "every chain was looked at once".
 /// After each cycle: one STATUS= line, then sleep until the soonest chain enters its refresh window, a
-/// credential file changes, or CHECK_INTERVAL passes, whichever is first; the watchdog is pinged from
-/// this same loop, so a hung loop is what the watchdog catches.
+/// credential file changes, or CHECK_INTERVAL passes, whichever is first, but never less than the minimum
+/// sleep. The watchdog is pinged only from this loop: while it sleeps, before each chain, at every poll of a
+/// chain lock wait and around every token request, so a long healthy cycle keeps it fed and a hung loop
+/// does not. A loop that fails outside a cycle stops the host with exit code 1 (<see cref="Failed"/>).
 /// </summary>
 internal sealed class RefreshDaemon : BackgroundService
 {
@@ -23,18 +26,27 @@ internal sealed class RefreshDaemon : BackgroundService
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CredentialWatcher _watcher;
+    private readonly Watchdog _watchdog;
+    private readonly IHostApplicationLifetime? _lifetime;
     private DateTimeOffset _nextCycle;
+    private DateTimeOffset _cycleEnded = DateTimeOffset.MinValue;
     private DateTimeOffset? _lastRefresh;
 
-    public RefreshDaemon(TokenChains chains, ISystemdNotifier notifier, IOptions<DaemonOptions> daemon, ILogger<RefreshDaemon> logger, TimeProvider time)
+    public RefreshDaemon(TokenChains chains, ISystemdNotifier notifier, IOptions<DaemonOptions> daemon, ILogger<RefreshDaemon> logger, TimeProvider time,
+        IHostApplicationLifetime? lifetime = null)
     {
         _chains = chains;
         _notifier = notifier;
         _daemon = daemon.Value;
         _logger = logger;
         _time = time;
+        _lifetime = lifetime;
         _watcher = new CredentialWatcher(Wake, logger);
+        _watchdog = new Watchdog(_daemon.Watchdog, () => _notifier.Notify(new ServiceState("WATCHDOG=1")), time);
     }
+
+    /// <summary>True once the loop failed outside a cycle; the host then exits 1, so Restart=on-failure applies.</summary>
+    public bool Failed { get; private set; }
 
     /// <summary>The STATUS= text of the last cycle (also what tests read).</summary>
     public string Status { get; private set; } = "starting";
@@ -55,11 +67,12 @@ internal sealed class RefreshDaemon : BackgroundService
     public async Task<DateTimeOffset> RunCycleAsync(CancellationToken cancellationToken)
     {
         var o = _chains.Options;
+        _watchdog.Beat();
         _watcher.Ensure([o.CredentialsDir, o.SettingsDir]);
         var now = _time.GetUtcNow();
         try
         {
-            var report = await _chains.RunCycleAsync(cancellationToken).ConfigureAwait(false);
+            var report = await _chains.RunCycleAsync(_watchdog.Beat, cancellationToken).ConfigureAwait(false);
             now = _time.GetUtcNow();
             if (report.Count(ChainState.Refreshed) > 0)
             {
@@ -87,7 +100,9 @@ internal sealed class RefreshDaemon : BackgroundService
             Status = $"cycle failed ({e.GetType().Name}); next check {Clock(_nextCycle)}";
         }
 
+        _cycleEnded = _time.GetUtcNow();
         _notifier.Notify(new ServiceState("STATUS=" + Status));
+        _watchdog.Beat();
         return _nextCycle;
     }
 
@@ -132,6 +147,13 @@ internal sealed class RefreshDaemon : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        catch (Exception e)
+        {
+            // Outside a cycle nothing is expected to fail: stop, and let systemd restart a fresh process.
+            Failed = true;
+            DaemonLog.LoopFailed(_logger, e.GetType().Name + ": " + e.Message);
+            _lifetime?.StopApplication();
+        }
     }
 
     public override void Dispose()
@@ -141,37 +163,50 @@ internal sealed class RefreshDaemon : BackgroundService
         base.Dispose();
     }
 
-    /// <summary>Waits for the next cycle, a file event or shutdown, pinging the watchdog on the way.</summary>
-    private async Task SleepAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Waits for the next cycle, a file event or shutdown, beating the watchdog on the way. A file event
+    /// (our own writes among them) never starts a cycle sooner than the minimum sleep after the last one.
+    /// </summary>
+    internal async Task SleepAsync(CancellationToken stoppingToken)
     {
         while (true)
         {
-            var now = _time.GetUtcNow();
-            var remaining = _nextCycle - now;
+            _watchdog.Beat();
+            var remaining = _nextCycle - _time.GetUtcNow();
             if (remaining <= TimeSpan.Zero)
             {
                 return;
             }
 
-            var ping = _daemon.Watchdog is { } wd ? wd / 2 : (TimeSpan?)null;
-            var wait = ping is { } p && p < remaining ? p : remaining;
-            if (await WaitForWakeAsync(wait, stoppingToken).ConfigureAwait(false))
+            if (await WaitForWakeAsync(Slice(remaining), stoppingToken).ConfigureAwait(false))
             {
-                // Let a burst of file events settle into one cycle.
+                // Let a burst of file events settle into one cycle, and keep the minimum sleep.
                 await Task.Delay(_daemon.Debounce, _time, stoppingToken).ConfigureAwait(false);
                 while (_wake.CurrentCount > 0)
                 {
                     await _wake.WaitAsync(stoppingToken).ConfigureAwait(false);
                 }
 
+                await SleepUntilAsync(_cycleEnded + _daemon.MinimumSleep, stoppingToken).ConfigureAwait(false);
                 return;
             }
-
-            if (_daemon.Watchdog is not null)
-            {
-                _notifier.Notify(new ServiceState("WATCHDOG=1"));
-            }
         }
+    }
+
+    private async Task SleepUntilAsync(DateTimeOffset until, CancellationToken stoppingToken)
+    {
+        while (until - _time.GetUtcNow() is var left && left > TimeSpan.Zero)
+        {
+            _watchdog.Beat();
+            await Task.Delay(Slice(left), _time, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>At most half the watchdog timeout (so the loop beats in time), and at most an hour (so no Task.Delay overflows).</summary>
+    private TimeSpan Slice(TimeSpan remaining)
+    {
+        var slice = _watchdog.BeatInterval is { } beat && beat < TimeSpan.FromHours(1) ? beat : TimeSpan.FromHours(1);
+        return remaining < slice ? remaining : slice;
     }
 
     private async Task<bool> WaitForWakeAsync(TimeSpan wait, CancellationToken stoppingToken)

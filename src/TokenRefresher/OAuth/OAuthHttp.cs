@@ -79,6 +79,22 @@ internal static class OAuthHttp
     /// </summary>
     public static TimeSpan LongestInFlight(RefresherOptions options) => options.HttpTimeout + WriteAllowance;
 
+    /// <summary>
+    /// The longest one token request can take from the caller's side: every attempt timing out, with the
+    /// longest back-off between them. A watchdog is fed while a request is waited for, but no longer than this,
+    /// so a request that hangs past its own bounds stops the pings.
+    /// </summary>
+    public static TimeSpan LongestRequest(RefresherOptions options)
+    {
+        var total = options.HttpTimeout * (options.HttpRetries + 1);
+        for (var attempt = 1; attempt <= options.HttpRetries; attempt++)
+        {
+            total += options.HttpRetryDelay * Math.Pow(2, attempt - 1);
+        }
+
+        return total;
+    }
+
     /// <summary>Two fsync'd atomic writes (settings copy, served copy) on a slow disk.</summary>
     internal static readonly TimeSpan WriteAllowance = TimeSpan.FromSeconds(10);
 

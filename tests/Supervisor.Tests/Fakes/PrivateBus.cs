@@ -45,6 +45,14 @@ public sealed class PrivateBus : IAsyncDisposable
         }
     }
 
+    private void Signal(int signal)
+    {
+        if (_daemon is { HasExited: false } daemon)
+        {
+            Assert.Equal(0, Signals.Kill(daemon.Id, signal));
+        }
+    }
+
     /// <summary>Kills the daemon: every connection on the bus drops at once.</summary>
     public async Task StopDaemonAsync()
     {
@@ -58,8 +66,14 @@ public sealed class PrivateBus : IAsyncDisposable
         _daemon = null;
     }
 
+    /// <summary>Stops the daemon (SIGSTOP): connections stay open, but no call is answered until <see cref="Thaw"/>.</summary>
+    public void Freeze() => Signal(Signals.SIGSTOP);
+
+    public void Thaw() => Signal(Signals.SIGCONT);
+
     public async ValueTask DisposeAsync()
     {
+        Thaw();
         await StopDaemonAsync();
         _dir.Dispose();
     }

@@ -65,6 +65,9 @@ public sealed class OAuthTestServer : IAsyncDisposable, IDisposable
     /// <summary><c>expires_in</c> of new access tokens (default 8 h, like Claude's).</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(8);
 
+    /// <summary>Leave <c>expires_in</c> out of token answers (the client must pick a lifetime itself).</summary>
+    public bool OmitExpiresIn { get; set; }
+
     /// <summary>How long a <see cref="OAuthFault.Hang"/> holds the request (default 10 min; disposal ends it).</summary>
     public TimeSpan HangDuration { get; set; } = TimeSpan.FromMinutes(10);
 
@@ -580,6 +583,11 @@ public sealed class OAuthTestServer : IAsyncDisposable, IDisposable
         if (idToken is not null)
         {
             body["id_token"] = idToken;
+        }
+
+        if (OmitExpiresIn)
+        {
+            body.Remove("expires_in");
         }
 
         return body.ToJsonString();

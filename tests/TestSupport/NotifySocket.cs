@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 
-namespace AiSandbox.Supervisor.Tests.Fakes;
+namespace AiSandbox.TestSupport;
 
 /// <summary>Plays systemd's side of sd_notify: a bound datagram socket collecting what the service sends.</summary>
 public sealed class NotifySocket : IDisposable

@@ -239,5 +239,10 @@ internal static class RefreshTokensCommand
         {
             StderrLog(context).Warn("history directory unreadable, skipped", LogField.Quoted("dir", dir));
         }
+
+        foreach (var (path, reason) in search.Skipped)
+        {
+            StderrLog(context).Warn("history entry skipped", LogField.Quoted("path", path), LogField.Quoted("reason", reason));
+        }
     }
 }

@@ -12,7 +12,14 @@ internal static class JsonFile
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, IndentSize = 2 };
 
-    private static readonly JsonDocumentOptions Lenient = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+    // A duplicate key is refused: which of the two was meant cannot be known, and a JsonObject built from
+    // such a document throws later, far from the file that caused it.
+    private static readonly JsonDocumentOptions Lenient = new()
+    {
+        CommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        AllowDuplicateProperties = false,
+    };
 
     /// <summary>The file's top-level object, or null when the file does not exist.</summary>
     /// <param name="what">Names the file in the error, e.g. "invalid Claude profile settings".</param>
@@ -50,6 +57,10 @@ internal static class JsonFile
         try
         {
             node = JsonNode.Parse(text, documentOptions: Lenient);
+        }
+        catch (JsonException e) when (e.Message.StartsWith("Duplicate", StringComparison.Ordinal))
+        {
+            throw new SessionConfigException(what, path, "duplicate key in a JSON object", e);
         }
         catch (JsonException e)
         {

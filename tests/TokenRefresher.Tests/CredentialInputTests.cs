@@ -154,6 +154,38 @@ public sealed class CredentialInputTests
         Assert.Equal(before, Snapshot(box.Settings));
     }
 
+    [Fact]
+    public async Task Bad_files_before_a_due_chain_never_stop_the_daemon_cycle()
+    {
+        await using var box = new Sandbox();
+        await Make("mkfifo", box.SettingsCopy("a-pipe"));
+        File.WriteAllText(box.SettingsCopy("b-huge"), "{\"claudeAiOauth\":{\"accessToken\":\"a\",\"refreshToken\":\"r\",\"expiresAt\":1e400}}");
+        File.WriteAllText(box.SettingsCopy("c-dup"), "{\"claudeAiOauth\":{\"accessToken\":\"a\",\"accessToken\":\"b\",\"refreshToken\":\"r\",\"expiresAt\":1}}");
+        var due = box.Server.IssueCredentials("zz");
+        due.WriteTo(box.SettingsCopy("zz"), Sandbox.InMs(TimeSpan.FromMinutes(5)));
+        var before = Snapshot(box.Settings, box.SettingsCopy("a-pipe"));
+        before.Remove(box.SettingsCopy("zz"));
+
+        await using var daemon = new LiveProcess(box, "refresh-tokens", ["--daemon"], box.Env(null, ("CHECK_INTERVAL", "600")));
+        await daemon.WaitForLineAsync(l => l.Contains("msg=\"refreshed\" file=.credentials.zz.json", StringComparison.Ordinal), DoesNotHang);
+
+        // A second cycle, woken by a new due file, again gets past the same bad files.
+        var late = box.Server.IssueCredentials("zz-late");
+        late.WriteTo(box.SettingsCopy("zz-late"), Sandbox.InMs(TimeSpan.FromMinutes(1)));
+        await daemon.WaitForLineAsync(l => l.Contains("msg=\"refreshed\" file=.credentials.zz-late.json", StringComparison.Ordinal), DoesNotHang);
+
+        daemon.Signal(15);
+        Assert.Equal(0, await daemon.WaitForExitAsync(DoesNotHang));
+        Assert.Equal(box.Server.LatestAccessToken("zz"), Sandbox.AccessToken(box.SettingsCopy("zz")));
+        var after = Snapshot(box.Settings, box.SettingsCopy("a-pipe"));
+        Assert.All(before, entry => Assert.Equal(entry.Value, after[entry.Key]));
+        Assert.All(daemon.Lines, l => Assert.Matches("^at=(info|warn|error) ts=\\S+Z msg=", l));
+        foreach (var (file, reason) in new[] { ("a-pipe", "is a named pipe"), ("b-huge", "out of range"), ("c-dup", "duplicate key") })
+        {
+            Assert.Contains(daemon.Lines, l => l.Contains($"file=.credentials.{file}.json", StringComparison.Ordinal) && l.Contains(reason, StringComparison.Ordinal));
+        }
+    }
+
     private static async Task AssertOneErrorAsync(string content, string reason)
     {
         await using var box = new Sandbox();

@@ -58,7 +58,7 @@ internal static class JsonFile
         {
             node = JsonNode.Parse(text, documentOptions: Lenient);
         }
-        catch (JsonException e) when (e.Message.StartsWith("Duplicate", StringComparison.Ordinal))
+        catch (JsonException e) when (IsWellFormed(text))
         {
             throw new SessionConfigException(what, path, "duplicate key in a JSON object", e);
         }
@@ -69,6 +69,25 @@ internal static class JsonFile
         }
 
         return node as JsonObject ?? throw new SessionConfigException(what, path, "the top level is not a JSON object");
+    }
+
+    /// <summary>True when only the duplicate-key rule refused the text (the reader does not check keys).</summary>
+    private static bool IsWellFormed(string text)
+    {
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(text),
+            new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        try
+        {
+            while (reader.Read())
+            {
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Replaces a session home's file atomically (0600) with the indented tree and a final newline; not fsync'd (see <see cref="SessionFiles"/>).</summary>

@@ -52,13 +52,9 @@ internal sealed class ClaudeCredentials
         {
             node = JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false });
         }
-        catch (JsonException e) when (e.Message.StartsWith("Duplicate", StringComparison.Ordinal))
-        {
-            throw new CredentialFormatException("duplicate key in a JSON object");
-        }
         catch (JsonException e)
         {
-            throw new CredentialFormatException($"malformed JSON at line {e.LineNumber + 1}");
+            throw new CredentialFormatException(IsWellFormed(utf8) ? "duplicate key in a JSON object" : $"malformed JSON at line {e.LineNumber + 1}");
         }
 
         if (node is not JsonObject root)
@@ -186,6 +182,24 @@ internal sealed class ClaudeCredentials
         }
 
         ExpiresAt = expiresAt;
+    }
+
+    /// <summary>True when only the duplicate-key rule refused the document (the reader does not check keys).</summary>
+    private static bool IsWellFormed(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 64 });
+        try
+        {
+            while (reader.Read())
+            {
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private static string? Str(JsonNode? node) =>

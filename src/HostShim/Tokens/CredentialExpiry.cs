@@ -23,7 +23,7 @@ internal static class CredentialExpiry
                 var oauth = doc.RootElement.GetProperty(key);
                 return oauth.ValueKind == JsonValueKind.Object
                     && oauth.TryGetProperty("expiresAt", out var expires)
-                    && expires.TryGetInt64(out var ms) ? ms : 0;
+                    && expires.TryGetInt64(out var ms) && ms <= ClaudeCredentials.MaxExpiresAt ? ms : 0;
             }
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)

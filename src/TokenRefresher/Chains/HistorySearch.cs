@@ -81,8 +81,16 @@ internal sealed class HistorySearch(RefresherOptions options, TimeProvider time)
         var path = Path.Combine(session, ".credentials.json");
 
         // A status call, never an open: it cannot block, whatever sits at the path (missing: year 1601).
-        if (File.GetLastWriteTimeUtc(path) < since)
+        try
         {
+            if (File.GetLastWriteTimeUtc(path) < since)
+            {
+                return null;
+            }
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            Unreadable.Add(session);
             return null;
         }
 

@@ -215,6 +215,29 @@ public sealed class TokenFlowTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Named_pipes_in_the_history_do_not_block_the_refresh_before_launch()
+    {
+        // Any sandbox can write the history tree; a pipe with no writer must not stall ai under the chain lock.
+        _server.IssueCredentials("work", TimeSpan.FromMinutes(10)).WriteTo(SettingsCopy);
+        foreach (var (session, pipe) in new[] { ("27_Fri_06-00_claude", ".credentials.json"), ("27_Fri_07-00_claude", ".profile") })
+        {
+            var dir = Path.Combine(_s.AiDir, "history", "2026", "11_Nov", session);
+            _server.IssueCredentials("work").WriteTo(Path.Combine(dir, ".credentials.json"), Ms(TimeSpan.FromHours(-1)));
+            File.WriteAllText(Path.Combine(dir, ".profile"), "work\n");
+            File.Delete(Path.Combine(dir, pipe));
+            var make = await Run.ProcessAsync("/usr/bin/mkfifo", [Path.Combine(dir, pipe)]);
+            Assert.True(make.ExitCode == 0, make.ToString());
+        }
+
+        var result = await _s.PublishedAsync(["work"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(1, _server.Stats.Refreshed);
+        Assert.Equal(_server.LatestAccessToken("work"), AccessTokenOf(SettingsCopy));
+        Assert.Single(_s.Calls, c => c.Command == "run");
+    }
+
+    [Fact]
     public async Task A_chain_lock_held_past_CHAIN_LOCK_TIMEOUT_stops_ai_with_one_fatal_line()
     {
         _server.IssueCredentials("work").WriteTo(SettingsCopy, Ms(TimeSpan.FromMinutes(-5)));

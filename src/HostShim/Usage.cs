@@ -25,7 +25,8 @@ internal static class Usage
         AI_REMOTE, AI_FAST, AI_PODMAN_EXTRA_ARGS (extra podman options, split on whitespace).
 
         Exit codes: podman's exit code once it runs; 0 for --help and --dry-run; 1 bad input,
-        podman missing, or a failed token flow (podman is not started).
+        podman missing, or a failed token flow (podman is not started); 2 an unusable profile
+        name (1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit, no '..').
 
         """;
 }

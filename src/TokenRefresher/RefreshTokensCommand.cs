@@ -22,10 +22,13 @@ internal static class RefreshTokensCommand
           --once                           one pass over $CREDENTIALS_DIR/.credentials*.json
           --daemon                         refresh forever (Type=notify under systemd; plain logfmt otherwise)
           --login [profile]                interactive OAuth login (PKCE); writes .credentials[.<profile>].json
-          --list-active [profile]          PROFILE<TAB>EXPIRES<TAB>PATH of active history copies, freshest first
+          --list-active [profile]          PROFILE<TAB>EXPIRES<TAB>PATH of active (unexpired) history copies, freshest first
           --find-active <profile>          print the path of the freshest active history copy
           --copy-active <profile> <dest>   copy the freshest active history copy to dest (atomic, 0600)
           -h, --help                       show this help
+
+        A profile is 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit, without '..'. History
+        search enters no symlinked directory and reads only regular files below HISTORY_DIR.
 
         Environment:
           CREDENTIALS_DIR   copies to keep fresh (default $HOME/.claude)
@@ -266,6 +269,11 @@ internal static class RefreshTokensCommand
         foreach (var dir in search.Unreadable)
         {
             StderrLog(context).Warn("history directory unreadable, skipped", LogField.Quoted("dir", dir));
+        }
+
+        foreach (var (path, reason) in search.Skipped)
+        {
+            StderrLog(context).Warn("history entry skipped", LogField.Quoted("path", path), LogField.Quoted("reason", reason));
         }
     }
 }

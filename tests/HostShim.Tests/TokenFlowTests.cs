@@ -190,6 +190,73 @@ public sealed class TokenFlowTests : IAsyncLifetime, IDisposable
         _server.AssertNoSecrets((rest + await stderr).Split('\n'), "output");
     }
 
+    [Fact]
+    public async Task A_newer_refresh_token_in_an_expired_session_copy_is_adopted_and_the_older_one_never_spent()
+    {
+        // A session refreshed the chain (its copy holds the newer, live refresh token), then both copies
+        // expired. The settings copy's older refresh token was spent by that refresh.
+        var older = _server.IssueCredentials("work");
+        Directory.CreateDirectory(Path.GetDirectoryName(SettingsCopy)!);
+        File.WriteAllText(SettingsCopy, older.ToCredentialsJson(Ms(TimeSpan.FromHours(-2)))
+            .Replace(older.RefreshToken, "spent-" + older.RefreshToken, StringComparison.Ordinal));
+        var session = Path.Combine(_s.AiDir, "history", "2026", "11_Nov", "27_Fri_06-00_claude");
+        var newer = _server.IssueCredentials("work");
+        newer.WriteTo(Path.Combine(session, ".credentials.json"), Ms(TimeSpan.FromHours(-1)));
+        File.WriteAllText(Path.Combine(session, ".profile"), "work\n");
+
+        var result = await _s.PublishedAsync(["work"]);
+
+        _server.AssertNoSecrets(result.StdoutLines.Concat(result.StderrLines), "output");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(0, _server.Stats.InvalidGrants);
+        Assert.Equal(1, _server.Stats.Refreshed);
+        Assert.Equal(_server.LatestAccessToken("work"), AccessTokenOf(SettingsCopy));
+        Assert.Single(_s.Calls, c => c.Command == "run");
+    }
+
+    [Fact]
+    public async Task Named_pipes_in_the_history_do_not_block_the_refresh_before_launch()
+    {
+        // Any sandbox can write the history tree; a pipe with no writer must not stall ai under the chain lock.
+        _server.IssueCredentials("work", TimeSpan.FromMinutes(10)).WriteTo(SettingsCopy);
+        foreach (var (session, pipe) in new[] { ("27_Fri_06-00_claude", ".credentials.json"), ("27_Fri_07-00_claude", ".profile") })
+        {
+            var dir = Path.Combine(_s.AiDir, "history", "2026", "11_Nov", session);
+            _server.IssueCredentials("work").WriteTo(Path.Combine(dir, ".credentials.json"), Ms(TimeSpan.FromHours(-1)));
+            File.WriteAllText(Path.Combine(dir, ".profile"), "work\n");
+            File.Delete(Path.Combine(dir, pipe));
+            var make = await Run.ProcessAsync("/usr/bin/mkfifo", [Path.Combine(dir, pipe)]);
+            Assert.True(make.ExitCode == 0, make.ToString());
+        }
+
+        var result = await _s.PublishedAsync(["work"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(1, _server.Stats.Refreshed);
+        Assert.Equal(_server.LatestAccessToken("work"), AccessTokenOf(SettingsCopy));
+        Assert.Single(_s.Calls, c => c.Command == "run");
+    }
+
+    [Fact]
+    public async Task A_chain_lock_held_past_CHAIN_LOCK_TIMEOUT_stops_ai_with_one_fatal_line()
+    {
+        _server.IssueCredentials("work").WriteTo(SettingsCopy, Ms(TimeSpan.FromMinutes(-5)));
+        var before = File.ReadAllBytes(SettingsCopy);
+        _s.Env["CHAIN_LOCK_TIMEOUT"] = "1";
+        using var held = Common.IO.FileLock.TryAcquire(SettingsCopy + ".lock");
+        Assert.NotNull(held);
+
+        var result = await _s.PublishedAsync(["work"]);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        var fatal = Assert.Single(result.StderrLines, l => l.StartsWith("at=fatal", StringComparison.Ordinal));
+        Assert.StartsWith("at=fatal msg=\"timed out waiting for the claude chain lock\" profile=work lock=", fatal, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled", result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(_s.Calls);
+        Assert.Equal(before, File.ReadAllBytes(SettingsCopy));
+        Assert.Equal(0, _server.Stats.TokenRequests);
+    }
+
     /// <summary>Plays the person: reads the authorize URL the login printed, approves it, pastes the callback text.</summary>
     private sealed class BrowserAnswer(StringWriter stdout, OAuthTestServer server) : TextReader
     {

@@ -2,7 +2,7 @@ using AiSandbox.HostShim.Tests.FakePodman;
 
 namespace AiSandbox.HostShim.Tests;
 
-/// <summary>Bad input: one <c>at=fatal</c> line naming it, exit 1, and podman never asked anything.</summary>
+/// <summary>Bad input: one <c>at=fatal</c> line naming it, exit 1 (2 for an unusable profile name), and podman never asked anything.</summary>
 [Collection(FakePodmanCollection.Name)]
 public sealed class ValidationTests(FakePodmanBinary podman) : IDisposable
 {
@@ -10,10 +10,12 @@ public sealed class ValidationTests(FakePodmanBinary podman) : IDisposable
 
     public void Dispose() => _s.Dispose();
 
-    private async Task<string> FatalAsync(params string[] args)
+    private Task<string> FatalAsync(params string[] args) => FatalAsync(1, args);
+
+    private async Task<string> FatalAsync(int exitCode, params string[] args)
     {
         var result = await _s.InProcessAsync(args);
-        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.True(result.ExitCode == exitCode, result.ToString());
         Assert.Empty(_s.Calls);
         var fatal = Assert.Single(result.StderrLines, l => l.StartsWith("at=fatal", StringComparison.Ordinal));
         Assert.Empty(result.Stdout);
@@ -81,9 +83,12 @@ public sealed class ValidationTests(FakePodmanBinary podman) : IDisposable
     [InlineData("a..b")]
     [InlineData("../x")]
     [InlineData("sp ace")]
+    [InlineData("_work")]
+    [InlineData(".hidden")]
+    [InlineData("x12345678901234567890123456789012345678901234567890123456789012345")]
     public async Task Invalid_codex_profile(string profile)
     {
-        Assert.StartsWith("at=fatal msg=\"invalid codex profile\" profile=", await FatalAsync("cx", profile), StringComparison.Ordinal);
+        Assert.StartsWith("at=fatal msg=\"invalid codex profile\" profile=", await FatalAsync(2, "cx", profile), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -91,10 +96,13 @@ public sealed class ValidationTests(FakePodmanBinary podman) : IDisposable
     [InlineData("..")]
     [InlineData("../../etc/passwd")]
     [InlineData("x$y")]
+    [InlineData("_work")]
+    [InlineData("a..b")]
+    [InlineData("x12345678901234567890123456789012345678901234567890123456789012345")]
     public async Task Invalid_claude_profile_is_rejected_before_any_file_lookup(string profile)
     {
-        Assert.StartsWith("at=fatal msg=\"invalid claude profile\" profile=", await FatalAsync(profile), StringComparison.Ordinal);
-        Assert.StartsWith("at=fatal msg=\"invalid claude profile\" profile=", await FatalAsync("c", profile), StringComparison.Ordinal);
+        Assert.StartsWith("at=fatal msg=\"invalid claude profile\" profile=", await FatalAsync(2, profile), StringComparison.Ordinal);
+        Assert.StartsWith("at=fatal msg=\"invalid claude profile\" profile=", await FatalAsync(2, "c", profile), StringComparison.Ordinal);
     }
 
     [Theory]

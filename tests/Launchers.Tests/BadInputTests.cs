@@ -28,7 +28,19 @@ public sealed class BadInputTests(StubAgent stub) : IClassFixture<StubAgent>
         { "claude-login", ["../../etc"], "msg=\"invalid profile\" profile=\"../../etc\"" },
         { "l", ["--what"], "msg=\"unknown option\" option=\"--what\"" },
         { "x", ["now"], "msg=\"unexpected argument\" arg=\"now\"" },
+
+        // The project's one profile rule (ProfileName): what refresh-tokens and ai refuse, every launcher refuses.
+        { "c", ["_work"], "msg=\"invalid profile\" profile=\"_work\"" },
+        { "c", ["a..b"], "msg=\"invalid profile\" profile=\"a..b\"" },
+        { "c", [LongName], $"msg=\"invalid profile\" profile=\"{LongName}\"" },
+        { "cx", [".hidden"], "msg=\"invalid codex profile\" profile=\".hidden\"" },
+        { "cx", [LongName], $"msg=\"invalid codex profile\" profile=\"{LongName}\"" },
+        { "g", ["_work"], "msg=\"invalid profile\" profile=\"_work\"" },
+        { "claude-login", ["a..b"], "msg=\"invalid profile\" profile=\"a..b\"" },
     };
+
+    /// <summary>65 characters: one more than a profile name may have.</summary>
+    private const string LongName = "x1234567890123456789012345678901234567890123456789012345678901234";
 
     [Theory]
     [MemberData(nameof(UsageErrors))]
@@ -108,6 +120,43 @@ public sealed class BadInputTests(StubAgent stub) : IClassFixture<StubAgent>
         var claude = await box.RunAsync("c", ["nobody"]);
         Assert.True(claude.Result.ExitCode == 0, claude.ToString());
         Assert.Contains("msg=\"no credentials for profile, claude will ask to log in\"", claude.Result.Stderr);
+    }
+
+    [Fact]
+    public async Task A_named_pipe_at_the_sentry_token_is_one_fatal_line_not_a_wait()
+    {
+        using var box = new LauncherSandbox(stub);
+        box.WriteCredentials("work", LauncherSandbox.InHours(5));
+        var token = Path.Combine(box.Settings, "sentry.token");
+        var make = await TestSupport.Run.ProcessAsync("/usr/bin/mkfifo", [token]);
+        Assert.True(make.ExitCode == 0, make.ToString());
+
+        var run = await box.RunAsync("c", ["work"]);
+
+        Assert.True(run.Result.ExitCode == 1, run.ToString());
+        var fatal = Assert.Single(run.Result.StderrLines, l => l.StartsWith("at=fatal", StringComparison.Ordinal));
+        Assert.Equal($"at=fatal msg=\"cannot read the Sentry MCP settings\" path={token} reason=\"is a named pipe\"", fatal);
+        Assert.DoesNotContain("Unhandled", run.Result.Stderr, StringComparison.Ordinal);
+        Assert.Null(run.Agent);
+    }
+
+    [Fact]
+    public async Task Profile_settings_with_a_duplicate_key_are_one_fatal_line()
+    {
+        using var box = new LauncherSandbox(stub);
+        box.WriteCredentials("work", LauncherSandbox.InHours(5));
+        var profileSettings = Path.Combine(box.Settings, "claude_work", "settings.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(profileSettings)!);
+        File.WriteAllText(profileSettings, "{\"env\":{\"A\":\"1\"},\"env\":{\"A\":\"2\"}}");
+
+        var run = await box.RunAsync("c", ["work"]);
+
+        Assert.True(run.Result.ExitCode == 1, run.ToString());
+        var fatal = Assert.Single(run.Result.StderrLines, l => l.StartsWith("at=fatal", StringComparison.Ordinal));
+        Assert.Equal($"at=fatal msg=\"invalid Claude profile settings\" path={profileSettings} reason=\"duplicate key in a JSON object\"", fatal);
+        Assert.DoesNotContain("Unhandled", run.Result.Stderr, StringComparison.Ordinal);
+        Assert.Null(run.Agent);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(box.History));
     }
 
     [Fact]

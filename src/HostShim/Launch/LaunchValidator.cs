@@ -1,4 +1,5 @@
 using System.Globalization;
+using AiSandbox.Common.Cli;
 
 namespace AiSandbox.HostShim.Launch;
 
@@ -9,12 +10,12 @@ internal static class LaunchValidator
     {
         if (args.CodexProfile is { } codex && !ProfileName.IsValid(codex))
         {
-            throw new FatalException("invalid codex profile", ("profile", codex));
+            throw new FatalException("invalid codex profile", ("profile", codex)) { ExitCode = ExitCodes.Usage };
         }
 
         if (args.ClaudeProfile is { } claude && !ProfileName.IsValid(claude))
         {
-            throw new FatalException("invalid claude profile", ("profile", claude));
+            throw new FatalException("invalid claude profile", ("profile", claude)) { ExitCode = ExitCodes.Usage };
         }
 
         if (args.ClaudeProfile is { } p && !File.Exists(layout.ClaudeCredentials(p)))

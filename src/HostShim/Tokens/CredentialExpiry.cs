@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AiSandbox.Common.IO;
+using AiSandbox.TokenRefresher.Credentials;
 
 namespace AiSandbox.HostShim.Tokens;
 
@@ -16,14 +17,13 @@ internal static class CredentialExpiry
                 return 0;
             }
 
-            foreach (var property in doc.RootElement.EnumerateObject())
+            // The refresher's rule for which key holds Claude's tokens (never mcpOAuth).
+            if (ClaudeCredentials.OAuthKeyOf(doc.RootElement.EnumerateObject().Select(p => p.Name)) is { } key)
             {
-                if (property.Name.Contains("oauth", StringComparison.OrdinalIgnoreCase))
-                {
-                    return property.Value.ValueKind == JsonValueKind.Object
-                        && property.Value.TryGetProperty("expiresAt", out var expires)
-                        && expires.TryGetInt64(out var ms) ? ms : 0;
-                }
+                var oauth = doc.RootElement.GetProperty(key);
+                return oauth.ValueKind == JsonValueKind.Object
+                    && oauth.TryGetProperty("expiresAt", out var expires)
+                    && expires.TryGetInt64(out var ms) && ms <= ClaudeCredentials.MaxExpiresAt ? ms : 0;
             }
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)

@@ -35,6 +35,10 @@ internal sealed class RefresherChains(Func<string, string?> env, TextWriter stde
         {
             return false;
         }
+        catch (TimeoutException)
+        {
+            throw LockTimedOut(layout, profile);
+        }
     }
 
     public async Task<bool> LoginAsync(HostLayout layout, string profile, TextReader input, TextWriter output, CancellationToken cancellation)
@@ -43,6 +47,11 @@ internal sealed class RefresherChains(Func<string, string?> env, TextWriter stde
         var result = await ClaudeLogin.RunAsync(request, input, output, time, cancellationToken: cancellation).ConfigureAwait(false);
         return result.ExitCode == 0;
     }
+
+    // Another process held the chain for all of CHAIN_LOCK_TIMEOUT: stop with one line rather than guess.
+    private static FatalException LockTimedOut(HostLayout layout, string profile) =>
+        new("timed out waiting for the claude chain lock", ("profile", profile),
+            ("lock", Path.Combine(layout.SettingsDir, Chain.SettingsFileName(profile) + ".lock")), ("variable", "CHAIN_LOCK_TIMEOUT"));
 
     private TokenChains Create(HostLayout layout) =>
         new(Options(layout), new LogfmtLogger(new LogfmtLog(stderr, time: null), LogLevel.Warning), time);

@@ -46,7 +46,8 @@ internal static class ClaudeCommand
 
                 if (!Cli.Names.IsValidProfile(saved))
                 {
-                    return host.Fail("invalid profile in session", ("file", Path.Combine(resumed.Home, ".profile")));
+                    host.Log.Fatal("invalid profile in session", ("file", Path.Combine(resumed.Home, ".profile")));
+                    return ExitCodes.Usage;
                 }
 
                 profile = saved;

@@ -63,7 +63,8 @@ internal static class ClaudeLoginCommand
 
         if (!Names.IsValidProfile(profile))
         {
-            return host.Fail("invalid profile", LogField.Quoted("profile", profile));
+            host.Log.Fatal("invalid profile", LogField.Quoted("profile", profile));
+            return ExitCodes.Usage;
         }
 
         if (!Directory.Exists(claudeHome))

@@ -5,22 +5,18 @@ using AiSandbox.Common.Logging;
 namespace AiSandbox.Launchers.Cli;
 
 /// <summary>
-/// Profile and session names become path components (<c>.credentials.&lt;p&gt;.json</c>, <c>codex_&lt;p&gt;</c>),
-/// so only <c>[A-Za-z0-9._-]+</c> is accepted, and never <c>.</c> or <c>..</c>.
+/// Profile and session names become path components. Profiles follow the project's one rule,
+/// <see cref="ProfileName"/>, shared with <c>ai</c>, <c>refresh-tokens</c> and the daemon.
 /// </summary>
 internal static partial class Names
 {
-    public static bool IsValidProfile(string? name) =>
-        name is { Length: > 0 } && name is not "." and not ".." && ProfilePattern().IsMatch(name);
+    public static bool IsValidProfile(string? name) => ProfileName.IsValid(name);
 
     /// <summary>Resume ids are matched as file-name prefixes: letters, digits, <c>_</c> and <c>-</c> only.</summary>
     public static bool IsValidSessionId(string? id) => id is { Length: > 0 } && SessionIdPattern().IsMatch(id);
 
     public static string Profile(string name, string message = "invalid profile") =>
         IsValidProfile(name) ? name : throw new UsageException(message, ExitCodes.Usage, LogField.Quoted("profile", name));
-
-    [GeneratedRegex("^[A-Za-z0-9._-]+$")]
-    private static partial Regex ProfilePattern();
 
     [GeneratedRegex("^[A-Za-z0-9_-]+$")]
     private static partial Regex SessionIdPattern();

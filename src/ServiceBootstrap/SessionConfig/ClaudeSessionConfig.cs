@@ -29,6 +29,7 @@ internal sealed class ClaudeSessionConfig
     public const string InvalidSettingsTemplate = "invalid Claude settings template";
     public const string InvalidProfileSettings = "invalid Claude profile settings";
     public const string InvalidSessionClaudeJson = "invalid session claude.json";
+    public const string UnreadableSentrySettings = "cannot read the Sentry MCP settings";
 
     private readonly ClaudeConfigSources _sources;
     private readonly JsonObject? _claudeJsonTemplate;
@@ -50,7 +51,26 @@ internal sealed class ClaudeSessionConfig
         var baked = JsonFile.ReadObject(sources.SettingsTemplate, InvalidSettingsTemplate) ?? [];
         var profile = JsonFile.ReadObject(sources.ProfileSettings, InvalidProfileSettings);
         var settings = profile is null ? baked : JsonMerge.Merge(baked, profile);
-        return new ClaudeSessionConfig(sources, template, settings, SentryServer.Read(sources.SentryTokenFile, sources.SentryHostFile));
+        return new ClaudeSessionConfig(sources, template, settings, ReadSentry(sources));
+    }
+
+    /// <exception cref="SessionConfigException">A Sentry MCP file exists but cannot be read (a pipe, a directory, no permission).</exception>
+    private static SentryServer? ReadSentry(ClaudeConfigSources sources)
+    {
+        try
+        {
+            return SentryServer.Read(sources.SentryTokenFile, sources.SentryHostFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var path = e switch
+            {
+                Common.IO.NotRegularFileException n => n.Path,
+                Common.IO.FileTooLargeException t => t.Path,
+                _ => sources.SentryTokenFile,
+            };
+            throw new SessionConfigException(UnreadableSentrySettings, path, e is Common.IO.NotRegularFileException nr ? nr.Reason : e.Message, e);
+        }
     }
 
     public bool HasSentry => _sentry is not null;

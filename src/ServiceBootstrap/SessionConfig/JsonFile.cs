@@ -12,7 +12,14 @@ internal static class JsonFile
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, IndentSize = 2 };
 
-    private static readonly JsonDocumentOptions Lenient = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+    // A duplicate key is refused: which of the two was meant cannot be known, and a JsonObject built from
+    // such a document throws later, far from the file that caused it.
+    private static readonly JsonDocumentOptions Lenient = new()
+    {
+        CommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        AllowDuplicateProperties = false,
+    };
 
     /// <summary>The file's top-level object, or null when the file does not exist.</summary>
     /// <param name="what">Names the file in the error, e.g. "invalid Claude profile settings".</param>
@@ -51,6 +58,10 @@ internal static class JsonFile
         {
             node = JsonNode.Parse(text, documentOptions: Lenient);
         }
+        catch (JsonException e) when (IsWellFormed(text))
+        {
+            throw new SessionConfigException(what, path, "duplicate key in a JSON object", e);
+        }
         catch (JsonException e)
         {
             // The position is enough to find the mistake; the message never quotes file content.
@@ -58,6 +69,25 @@ internal static class JsonFile
         }
 
         return node as JsonObject ?? throw new SessionConfigException(what, path, "the top level is not a JSON object");
+    }
+
+    /// <summary>True when only the duplicate-key rule refused the text (the reader does not check keys).</summary>
+    private static bool IsWellFormed(string text)
+    {
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(text),
+            new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        try
+        {
+            while (reader.Read())
+            {
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Replaces a session home's file atomically (0600) with the indented tree and a final newline; not fsync'd (see <see cref="SessionFiles"/>).</summary>

@@ -1,4 +1,5 @@
-using System.Text.RegularExpressions;
+using AiSandbox.Common.Cli;
+using AiSandbox.Common.IO;
 
 namespace AiSandbox.TokenRefresher.Chains;
 
@@ -11,10 +12,10 @@ namespace AiSandbox.TokenRefresher.Chains;
 /// <param name="Profile">The profile; null for the unnamed chain of <c>.credentials.json</c>.</param>
 /// <param name="SettingsCopy">Path of the settings copy; null for a session copy that belongs to no profile.</param>
 /// <param name="LockPath">The lock file: <c>&lt;settings copy&gt;.lock</c>, or <c>&lt;served copy&gt;.lock</c> without a profile.</param>
-internal sealed partial record Chain(string? Profile, string? SettingsCopy, string LockPath)
+internal sealed record Chain(string? Profile, string? SettingsCopy, string LockPath)
 {
-    /// <summary>Profile names become file names, so they are restricted (no '/', no leading dot).</summary>
-    public static bool IsValidProfile(string? profile) => profile is { Length: > 0 and <= 100 } && ProfileRegex().IsMatch(profile);
+    /// <summary>Profile names become file names: the project's one rule, <see cref="ProfileName"/>.</summary>
+    public static bool IsValidProfile(string? profile) => ProfileName.IsValid(profile);
 
     public string DisplayName => Profile ?? "default";
 
@@ -75,19 +76,15 @@ internal sealed partial record Chain(string? Profile, string? SettingsCopy, stri
     }
 
     /// <summary>The first line of a <c>.profile</c> file when it names a valid OAuth profile ("apikey" is none).</summary>
-    public static string? ReadProfileFile(string path)
+    /// <param name="path">The <c>.profile</c> file; read without blocking, a pipe or device there is no profile.</param>
+    /// <param name="within">For a history session: the file must not be a symlink and must lie below this root.</param>
+    public static string? ReadProfileFile(string path, string? within = null)
     {
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists || info.Length > 4096)
-            {
-                return null;
-            }
-
-            using var reader = new StreamReader(path);
-            var line = reader.ReadLine()?.Trim();
-            return line is not null && line != "apikey" && IsValidProfile(line) ? line : null;
+            var text = BoundedFile.ReadAllText(path, 4096, followSymlink: within is null, within);
+            var line = text.Split('\n', 2)[0].Trim();
+            return line != "apikey" && IsValidProfile(line) ? line : null;
         }
         catch (IOException)
         {
@@ -117,7 +114,4 @@ internal sealed partial record Chain(string? Profile, string? SettingsCopy, stri
         var info = new DirectoryInfo(full);
         return info.LinkTarget is not null ? info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full : full;
     }
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$", RegexOptions.CultureInvariant)]
-    private static partial Regex ProfileRegex();
 }

@@ -86,7 +86,7 @@ internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoi
 
         foreach (var extra in extraSources)
         {
-            if (!SamePath(extra, served.Path) && TryLoad(extra, warn: false) is { Credentials: not null } copy)
+            if (!SamePath(extra, served.Path) && TryLoad(extra, warn: false, within: options.HistoryDir) is { Credentials: not null } copy)
             {
                 copies.Add(copy);
             }
@@ -275,11 +275,11 @@ internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoi
     private static string LoginHint(Chain chain) =>
         chain.Profile is null ? "run refresh-tokens --login" : $"run refresh-tokens --login {chain.Profile}";
 
-    private CredentialCopy? TryLoad(string path, bool warn)
+    private CredentialCopy? TryLoad(string path, bool warn, string? within = null)
     {
         try
         {
-            return CredentialCopy.LoadIfExists(path);
+            return CredentialCopy.LoadIfExists(path, within);
         }
         catch (CredentialReadException e)
         {

@@ -71,7 +71,7 @@ internal static class NeedsLoginMark
             var node = JsonNode.Parse(BoundedFile.ReadAllText(path, 4096)) as JsonObject;
             return node?["refreshTokenSha256Prefix"]?.GetValue<string>();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidOperationException or ArgumentException)
         {
             return null;
         }

@@ -125,8 +125,11 @@ internal sealed class TokenChains : IDisposable
             return new CopyResult(CopyStatus.DestinationNewer, source, dest);
         }
 
-        // Re-read under the lock: the file we picked may have been replaced since the search.
-        var bytes = BoundedFile.ReadAllBytes(source.Path);
+        // Re-read under the lock: the file we picked may have been replaced since the search (a history copy
+        // by anything, so no symlink and nothing outside the history root).
+        var bytes = source.IsSettingsCopy
+            ? BoundedFile.ReadAllBytes(source.Path)
+            : BoundedFile.ReadAllBytes(source.Path, BoundedFile.DefaultMaxBytes, followSymlink: false, within: _options.HistoryDir);
         if (ClaudeCredentials.Parse(bytes) is not { IsComplete: true })
         {
             return new CopyResult(CopyStatus.NoneFound, null, dest);
@@ -138,7 +141,9 @@ internal sealed class TokenChains : IDisposable
 
     /// <summary>
     /// Brings one profile's settings copy up to date now (what <c>bin/ai</c> does before a launch): under
-    /// the chain lock, adopts the newest valid copy among the settings copy and the active history copies,
+    /// the chain lock, adopts the newest copy (by <c>expiresAt</c>) among the settings copy and every complete
+    /// history copy in the window, expired ones included (an expired session copy may still hold the chain's
+    /// newest refresh token, and refreshing an older one would spend a token the chain has moved past),
     /// then refreshes when it is in the refresh window (or always, with <paramref name="force"/>).
     /// The outcome's <see cref="ChainOutcome.AdoptedFrom"/> names a history copy that was taken over.
     /// A missing settings copy is <see cref="ChainState.Failed"/> with an error line.
@@ -149,7 +154,7 @@ internal sealed class TokenChains : IDisposable
         IReadOnlyList<string> history = [];
         try
         {
-            history = ListActive(profile).Select(c => c.Path).ToList();
+            history = new HistorySearch(_options, _time).FindAll(profile).Select(c => c.Path).ToList();
         }
         catch (HistoryWindowException)
         {

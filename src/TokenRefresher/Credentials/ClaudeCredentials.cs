@@ -4,13 +4,20 @@ using System.Text.Json.Nodes;
 namespace AiSandbox.TokenRefresher.Credentials;
 
 /// <summary>
-/// One parsed credential file (baseline 6.3): the first top-level key matching "oauth" case-insensitively
-/// (normally <c>claudeAiOauth</c>) holds <c>accessToken</c>, <c>refreshToken</c>, <c>expiresAt</c> (epoch ms)
-/// and <c>scopes</c>. Every other key, at any level, survives a rewrite untouched.
+/// One parsed credential file (baseline 6.3). The credentials object is <c>claudeAiOauth</c> when the file
+/// has that key; only without it is it the first other top-level key matching "oauth" case-insensitively
+/// (the baseline's rule), never one beginning with "mcp" (Claude Code keeps MCP servers' own OAuth tokens
+/// in <c>mcpOAuth</c>, which may come first). It holds <c>accessToken</c>, <c>refreshToken</c>,
+/// <c>expiresAt</c> (epoch ms) and <c>scopes</c>. Every other key, at any level, survives a rewrite untouched.
+/// A document with a duplicate key anywhere is refused (which copy is meant cannot be known), as is an
+/// <c>expiresAt</c> that is negative or past year 9999; a fractional one is truncated to whole milliseconds.
 /// </summary>
 internal sealed class ClaudeCredentials
 {
     public const string DefaultOAuthKey = "claudeAiOauth";
+
+    /// <summary>The largest <c>expiresAt</c> accepted: the last millisecond of year 9999, the end of .NET's calendar.</summary>
+    public static readonly long MaxExpiresAt = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
 
     private readonly JsonObject _root;
     private readonly string _oauthKey;
@@ -43,11 +50,11 @@ internal sealed class ClaudeCredentials
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+            node = JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {
-            throw new CredentialFormatException($"malformed JSON at line {e.LineNumber + 1}");
+            throw new CredentialFormatException(IsWellFormed(utf8) ? "duplicate key in a JSON object" : $"malformed JSON at line {e.LineNumber + 1}");
         }
 
         if (node is not JsonObject root)
@@ -55,7 +62,7 @@ internal sealed class ClaudeCredentials
             throw new CredentialFormatException("not a JSON object");
         }
 
-        var key = root.Select(p => p.Key).FirstOrDefault(k => k.Contains("oauth", StringComparison.OrdinalIgnoreCase));
+        var key = OAuthKeyOf(root.Select(p => p.Key));
         if (key is null)
         {
             return null;
@@ -79,7 +86,13 @@ internal sealed class ClaudeCredentials
         {
             if (exp is JsonValue ev && ev.GetValueKind() == JsonValueKind.Number)
             {
-                expiresAt = ev.TryGetValue(out long l) ? l : (long)ev.GetValue<double>();
+                expiresAt = ev.TryGetValue(out long l) ? l
+                    : ev.TryGetValue(out double d) && double.IsFinite(d) && d >= 0 && d <= MaxExpiresAt ? (long)d
+                    : throw new CredentialFormatException($"{key}.expiresAt is out of range");
+                if (expiresAt is < 0 || expiresAt > MaxExpiresAt)
+                {
+                    throw new CredentialFormatException($"{key}.expiresAt is out of range");
+                }
             }
             else if (exp.GetValueKind() != JsonValueKind.Null)
             {
@@ -88,6 +101,30 @@ internal sealed class ClaudeCredentials
         }
 
         return new ClaudeCredentials(root, key) { ExpiresAt = expiresAt };
+    }
+
+    /// <summary>
+    /// The key holding Claude's credentials among a document's top-level keys: <c>claudeAiOauth</c> when
+    /// present, else the first key containing "oauth" (any case) that does not begin with "mcp"; null when none.
+    /// </summary>
+    public static string? OAuthKeyOf(IEnumerable<string> keys)
+    {
+        string? fallback = null;
+        foreach (var k in keys)
+        {
+            if (k == DefaultOAuthKey)
+            {
+                return k;
+            }
+
+            if (fallback is null && k.Contains("oauth", StringComparison.OrdinalIgnoreCase) &&
+                !k.StartsWith("mcp", StringComparison.OrdinalIgnoreCase))
+            {
+                fallback = k;
+            }
+        }
+
+        return fallback;
     }
 
     /// <summary>A fresh file for a new login (baseline 6.7 step 7).</summary>
@@ -145,6 +182,24 @@ internal sealed class ClaudeCredentials
         }
 
         ExpiresAt = expiresAt;
+    }
+
+    /// <summary>True when only the duplicate-key rule refused the document (the reader does not check keys).</summary>
+    private static bool IsWellFormed(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 64 });
+        try
+        {
+            while (reader.Read())
+            {
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private static string? Str(JsonNode? node) =>

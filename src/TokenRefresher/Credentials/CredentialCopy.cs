@@ -13,26 +13,24 @@ internal sealed record CredentialCopy(string Path, ClaudeCredentials? Credential
 
     public bool IsComplete => Credentials?.IsComplete == true;
 
-    /// <summary>Reads a copy without following a symlink at the file itself (the directory may be a link).</summary>
-    /// <exception cref="CredentialReadException">Missing, a symlink, too large, unreadable, or malformed; the message says which.</exception>
-    public static CredentialCopy Load(string path)
+    /// <summary>
+    /// Reads a copy without following a symlink at the file itself (the directory may be a link) and without
+    /// blocking: a named pipe, device or directory at the path is refused at once.
+    /// </summary>
+    /// <param name="path">The copy.</param>
+    /// <param name="within">When set (a history copy), the file opened must lie below this directory.</param>
+    /// <exception cref="CredentialReadException">Missing, a symlink, not a regular file, too large, unreadable, or malformed; the message says which.</exception>
+    public static CredentialCopy Load(string path, string? within = null)
     {
         var full = System.IO.Path.GetFullPath(path);
         try
         {
-            var info = new FileInfo(full);
-            if (info.LinkTarget is not null)
-            {
-                throw new CredentialReadException(full, "is a symbolic link (refused)");
-            }
-
-            if (!info.Exists)
-            {
-                throw new CredentialReadException(full, "not found", notFound: true);
-            }
-
-            var bytes = BoundedFile.ReadAllBytes(full, BoundedFile.DefaultMaxBytes);
-            return new CredentialCopy(full, ClaudeCredentials.Parse(bytes), info.LastWriteTimeUtc);
+            var bytes = BoundedFile.ReadAllBytes(full, BoundedFile.DefaultMaxBytes, followSymlink: false, within);
+            return new CredentialCopy(full, ClaudeCredentials.Parse(bytes), File.GetLastWriteTimeUtc(full));
+        }
+        catch (NotRegularFileException e)
+        {
+            throw new CredentialReadException(full, e.Reason, notRegular: true);
         }
         catch (FileTooLargeException)
         {
@@ -61,11 +59,11 @@ internal sealed record CredentialCopy(string Path, ClaudeCredentials? Credential
     }
 
     /// <summary>Like <see cref="Load"/>, but a missing file is null.</summary>
-    public static CredentialCopy? LoadIfExists(string path)
+    public static CredentialCopy? LoadIfExists(string path, string? within = null)
     {
         try
         {
-            return Load(path);
+            return Load(path, within);
         }
         catch (CredentialReadException e) when (e.NotFound)
         {
@@ -75,7 +73,7 @@ internal sealed record CredentialCopy(string Path, ClaudeCredentials? Credential
 }
 
 /// <summary>A credential file could not be used; <see cref="Exception.Message"/> is safe to log.</summary>
-internal sealed class CredentialReadException(string path, string reason, bool notFound = false)
+internal sealed class CredentialReadException(string path, string reason, bool notFound = false, bool notRegular = false)
     : IOException($"{path}: {reason}")
 {
     public string FilePath { get; } = path;
@@ -83,4 +81,7 @@ internal sealed class CredentialReadException(string path, string reason, bool n
     public string Reason { get; } = reason;
 
     public bool NotFound { get; } = notFound;
+
+    /// <summary>The path names a symlink, pipe, device, socket or directory, or leads outside its root.</summary>
+    public bool NotRegular { get; } = notRegular;
 }

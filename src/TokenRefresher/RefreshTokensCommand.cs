@@ -38,7 +38,7 @@ internal static class RefreshTokensCommand
           CHECK_INTERVAL    longest daemon sleep in seconds (default 300, at most 86400 for --daemon)
           REFRESH_BEFORE    refresh when fewer seconds than this remain (default 3600); a token whose
                             issued lifetime is not longer than this is refreshed at half its lifetime
-                            instead (an answer without expires_in counts as 3600 s), and --daemon
+                            instead (an answer without a positive expires_in counts as 3600 s), and --daemon
                             refreshes one chain at most once a minute
           WATCHDOG_USEC     set by systemd (WatchdogSec=); at least one second for --daemon
           CLAUDE_OAUTH_TOKEN_URL, CLAUDE_OAUTH_AUTHORIZE_URL   endpoints (default: Claude's)

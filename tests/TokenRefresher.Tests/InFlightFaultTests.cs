@@ -17,6 +17,8 @@ public sealed class InFlightFaultTests(ITestOutputHelper output)
     [InlineData(OAuthFault.RotateThenBadGateway)]
     [InlineData(OAuthFault.RotateThenGatewayTimeout)]
     [InlineData(OAuthFault.RotateThenClose)]
+    [InlineData(OAuthFault.RotateThenEmptyAccessToken)]
+    [InlineData(OAuthFault.RotateThenZeroLifetime)]
     [InlineData(OAuthFault.ServerError)]
     [InlineData(OAuthFault.Hang)]
     [InlineData(OAuthFault.RateLimit)]

@@ -107,6 +107,9 @@ internal sealed class ClaudeTokenEndpoint(IHttpClientFactory clients, Uri tokenU
 /// <summary>Turns a token-endpoint answer into a <see cref="TokenResult"/> (baseline 6.5 step 4).</summary>
 internal static class TokenResponseParser
 {
+    /// <summary>The lifetime taken when an answer has no usable <c>expires_in</c> (seconds).</summary>
+    public const long DefaultExpiresIn = 3600;
+
     public static TokenResult Classify(int status, string text, string[] secrets)
     {
         if (status >= 500 && !text.Contains("rate_limit_error", StringComparison.Ordinal))
@@ -148,11 +151,13 @@ internal static class TokenResponseParser
 
         if (body["access_token"] is not JsonValue access || !access.TryGetValue(out string? accessToken) || string.IsNullOrEmpty(accessToken))
         {
-            return new TokenResult(TokenOutcome.Unparsable, status, Error: "access_token is not a non-empty string", RedactedBody: redacted);
+            // Processed without usable tokens: the refresh token may be spent, so it is not sent again.
+            return new TokenResult(processed ? TokenOutcome.Uncertain : TokenOutcome.Unparsable, status, Error: "access_token is not a non-empty string",
+                RedactedBody: redacted);
         }
 
         var refresh = body["refresh_token"] is JsonValue r && r.TryGetValue(out string? rt) && rt.Length > 0 ? rt : null;
-        long expiresIn = 3600;
+        long expiresIn = DefaultExpiresIn;
         if (body["expires_in"] is JsonValue e)
         {
             if (e.TryGetValue(out long l))
@@ -171,7 +176,9 @@ internal static class TokenResponseParser
 
         if (expiresIn <= 0)
         {
-            return new TokenResult(TokenOutcome.Unparsable, status, Error: "expires_in is not positive", RedactedBody: redacted);
+            // The tokens are real and the old refresh token is spent: keep them, with the lifetime an answer
+            // without expires_in gets (the refresher then refreshes at half of it, never in a storm).
+            expiresIn = DefaultExpiresIn;
         }
 
         var scope = body["scope"] is JsonValue sv && sv.TryGetValue(out string? sc) ? sc : null;

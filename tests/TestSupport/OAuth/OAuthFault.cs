@@ -32,4 +32,10 @@ public enum OAuthFault
 
     /// <summary>Rotates, then closes the connection without a byte of answer.</summary>
     RotateThenClose,
+
+    /// <summary>Rotates, then answers 200 with an empty <c>access_token</c> (the new refresh token is lost).</summary>
+    RotateThenEmptyAccessToken,
+
+    /// <summary>Rotates, then answers 200 with the new tokens and <c>"expires_in": 0</c>.</summary>
+    RotateThenZeroLifetime,
 }

@@ -368,6 +368,12 @@ public sealed class OAuthTestServer : IAsyncDisposable, IDisposable
                     return MiniHttpResponse.Text(504, "<html><body>504 Gateway Time-out</body></html>");
                 case OAuthFault.RotateThenClose:
                     return null;
+                case OAuthFault.RotateThenEmptyAccessToken:
+                    return MiniHttpResponse.Json(200, "{\"token_type\":\"Bearer\",\"access_token\":\"\",\"expires_in\":28800}");
+                case OAuthFault.RotateThenZeroLifetime:
+                    var body = (JsonObject)JsonNode.Parse(answer.Body)!;
+                    body["expires_in"] = 0;
+                    return answer with { Body = body.ToJsonString() };
                 default:
                     return answer;
             }

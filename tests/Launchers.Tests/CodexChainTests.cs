@@ -171,6 +171,27 @@ public sealed class CodexChainTests(StubAgent stub, CodexStandIn codex) : IClass
     }
 
     [Fact]
+    public async Task A_hung_up_terminal_still_gives_the_refresh_back()
+    {
+        await using var rig = new CodexRig(stub, codex);
+        rig.Seed();
+        var session = rig.Start("s", $"refresh,pid:{rig.Signal("s.pid")},wait:{rig.Signal("never")}");
+        await rig.WaitForAsync("s.pid");
+        Assert.Equal(["ok"], rig.RefreshLog("s"));
+
+        // What closing the terminal does: SIGHUP to the whole foreground group, cx and codex alike.
+        var codexPid = int.Parse(File.ReadAllText(rig.Signal("s.pid")), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(0, Kill(session.Pid, 1));
+        Assert.Equal(0, Kill(codexPid, 1));
+        var result = await session.ExitAsync();
+
+        rig.AssertSharedIsNewestAndLive("cx was hung up after codex refreshed: " + result);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    [Fact]
     public async Task A_resumed_session_holding_a_newer_refresh_starts_from_it_and_gives_it_back()
     {
         await using var rig = new CodexRig(stub, codex);

@@ -5,6 +5,7 @@
 #   wait:<path>      wait until <path> exists (a test's go signal)
 #   touch:<path>     create <path> (tell the test a step is done)
 #   sleep:<ms>       sleep
+#   pid:<path>       write this process's pid to <path>
 # Each refresh appends "ok" or "failed <status>" to CODEX_STANDIN_LOG (never a token).
 import datetime
 import json
@@ -63,6 +64,10 @@ for step in filter(None, os.environ.get("CODEX_STANDIN_PLAN", "").split(",")):
             time.sleep(0.005)
     elif verb == "touch":
         open(arg, "a").close()
+    elif verb == "pid":
+        with open(arg + ".tmp", "w") as f:
+            f.write(str(os.getpid()))
+        os.rename(arg + ".tmp", arg)
     elif verb == "sleep":
         time.sleep(int(arg) / 1000)
     else:

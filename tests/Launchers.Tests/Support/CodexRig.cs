@@ -137,6 +137,8 @@ public sealed class RunningCx(string name, Process process)
 
     public string Name => name;
 
+    public int Pid => process.Id;
+
     public async Task<ProcessResult> ExitAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));

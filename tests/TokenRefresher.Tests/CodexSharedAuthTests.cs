@@ -91,6 +91,23 @@ public sealed class CodexSharedAuthTests : IDisposable
     }
 
     [Fact]
+    public async Task A_newer_session_copy_the_shared_copy_cannot_take_at_launch_is_offered_again_at_exit()
+    {
+        var target = _temp["elsewhere.json"];
+        File.WriteAllText(target, Auth("a1", "r1", "2026-08-20T10:00:00Z"));
+        File.CreateSymbolicLink(Shared, target);
+        var newer = Auth("a2", "r2", "2026-08-20T11:00:00Z");
+        File.WriteAllText(Session, newer);
+
+        var launch = await CodexSharedAuth.PrepareSessionAsync(Shared, Session, Wait, TimeProvider.System);
+
+        Assert.Null(launch);
+        Assert.Equal(newer, File.ReadAllText(Session));
+        await Assert.ThrowsAsync<Common.IO.SymlinkRefusedException>(() => CodexSharedAuth.SyncBackAsync(Session, Shared, launch, Wait, TimeProvider.System));
+        Assert.Contains("r1", File.ReadAllText(target));
+    }
+
+    [Fact]
     public void A_login_is_stamped_after_a_shared_copy_from_the_future()
     {
         var now = DateTimeOffset.Parse("2026-08-20T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);

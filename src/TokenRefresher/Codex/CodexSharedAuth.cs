@@ -32,7 +32,8 @@ internal static class CodexSharedAuth
     /// <summary>
     /// Under the chain lock, puts the newest of the shared copy and the session's own (a resumed session
     /// may hold a refresh that never made it back) into both, and returns the hash of the session copy as
-    /// launched, the snapshot <see cref="SyncBackAsync"/> compares against.
+    /// launched, the snapshot <see cref="SyncBackAsync"/> compares against (null: give the copy back at exit
+    /// whatever codex does, because the shared copy could not take it now).
     /// </summary>
     public static async Task<byte[]?> PrepareSessionAsync(string sharedAuth, string sessionAuth, TimeSpan lockTimeout, TimeProvider time,
         CancellationToken cancellationToken = default)
@@ -42,7 +43,17 @@ internal static class CodexSharedAuth
         var session = CodexAuthCopy.Read(sessionAuth);
         if (session is not null && session.IsNewerThan(shared) && (shared is null || !session.SameTokens(shared)))
         {
-            AtomicFile.WriteAllBytes(sharedAuth, session.Bytes);
+            try
+            {
+                AtomicFile.WriteAllBytes(sharedAuth, session.Bytes);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The session still starts from its newer copy; with no snapshot the sync-back tries again
+                // (and says why it cannot) even if codex does not refresh.
+                return null;
+            }
+
             return session.Hash;
         }
 

@@ -64,6 +64,7 @@ public sealed class ClaudeCredentialOrderTests(StubAgent stub) : IClassFixture<S
         var run = await box.RunAsync("claude-login", []);
 
         Assert.True(run.Result.ExitCode == 0, run.ToString());
+        Assert.Equal(["Login kept: this session holds the newest copy (profile: alpha)"], run.Result.StdoutLines);
         Assert.Equal(sessionCopy, File.ReadAllText(Path.Combine(home, ".credentials.json")));
     }
 

@@ -52,6 +52,22 @@ public sealed class ClaudeCredentialOrderTests(StubAgent stub) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_new_session_with_no_valid_copy_starts_from_the_newest_expired_one_in_history()
+    {
+        using var box = new LauncherSandbox(stub);
+        File.WriteAllText(Path.Combine(box.Settings, ".credentials.alpha.json"), Credentials("at-settings", "rt-older", LauncherSandbox.InHours(-3)));
+        var other = Session(box, "8888", "alpha");
+        var newest = Credentials("at-other", "rt-newest", LauncherSandbox.InHours(-1));
+        File.WriteAllText(Path.Combine(other, ".credentials.json"), newest);
+
+        var run = await box.RunAsync("c", ["alpha"]);
+
+        Assert.True(run.Result.ExitCode == 0, run.ToString());
+        var session = Assert.Single(box.SessionHomes("claude"), h => h != other);
+        Assert.Equal(newest, File.ReadAllText(Path.Combine(session, ".credentials.json")));
+    }
+
+    [Fact]
     public async Task Claude_login_keeps_a_session_copy_newer_than_the_expired_settings_copy()
     {
         using var box = new LauncherSandbox(stub);

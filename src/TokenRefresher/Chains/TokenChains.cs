@@ -88,10 +88,10 @@ internal sealed class TokenChains : IDisposable
     /// never writes through a symlink, never creates the destination directory.
     /// </summary>
     /// <param name="durable">False for a session home's copy, which the chain can always give again: atomic, not fsync'd.</param>
-    /// <param name="fallbackToSettingsCopy">When no copy is valid, take the settings copy even though it expired (its
-    /// refresh token may still work), but still only over a destination with an earlier <c>expiresAt</c>: between two
-    /// expired copies of one chain the later expiry holds the later refresh token. An unusable HISTORY_DAYS then
-    /// means "no history copy" instead of an exception.</param>
+    /// <param name="fallbackToSettingsCopy">When no copy is valid, take the newest complete one anyway, the settings copy
+    /// or an expired history copy (its refresh token may still work), but still only over a destination with an
+    /// earlier <c>expiresAt</c>: between two expired copies of one chain the later expiry holds the later refresh
+    /// token. An unusable HISTORY_DAYS then means "no history copy" instead of an exception.</param>
     /// <exception cref="HistoryWindowException">HISTORY_DAYS is not a positive integer (without <paramref name="fallbackToSettingsCopy"/>).</exception>
     /// <exception cref="TimeoutException">The chain lock was not free in time.</exception>
     public async Task<CopyResult> CopyNewestAsync(string profile, string destination, bool includeSettingsCopy = true, bool durable = true,
@@ -105,9 +105,14 @@ internal sealed class TokenChains : IDisposable
 
         using var held = await LockAsync(profile, cancellationToken).ConfigureAwait(false);
         ActiveCopy? source;
+        IReadOnlyList<ActiveCopy> expired = [];
         try
         {
             source = FindNewestValid(profile, includeSettingsCopy);
+            if (source is null && fallbackToSettingsCopy)
+            {
+                expired = new HistorySearch(_options, _time).FindAll(profile);
+            }
         }
         catch (HistoryWindowException) when (fallbackToSettingsCopy)
         {
@@ -116,7 +121,9 @@ internal sealed class TokenChains : IDisposable
 
         if (source is null && fallbackToSettingsCopy)
         {
-            source = ReadAny(ChainFor(profile).SettingsCopy!);
+            // Nothing valid: the newest complete copy, expired or not, holds the chain's newest refresh token.
+            var settings = ReadAny(ChainFor(profile).SettingsCopy!);
+            source = expired.Count > 0 && (settings is null || expired[0].ExpiresAt > settings.ExpiresAt) ? expired[0] : settings;
         }
 
         if (source is null)

@@ -151,12 +151,14 @@ internal sealed class TokenChains : IDisposable
         var bytes = source.IsSettingsCopy
             ? BoundedFile.ReadAllBytes(source.Path)
             : BoundedFile.ReadAllBytes(source.Path, BoundedFile.DefaultMaxBytes, followSymlink: false, within: _options.HistoryDir);
-        if (ParseOrNull(bytes) is not { IsComplete: true, ExpiresAt: { } pickedExpiry })
+        if (ParseOrNull(bytes) is not { IsComplete: true, ExpiresAt: { } pickedExpiry } picked)
         {
             return new CopyResult(CopyStatus.NoneFound, null, dest);
         }
 
-        if (current is not null && current.ExpiresAtOrMin > pickedExpiry)
+        // Later, or these very tokens (the pick may be the destination itself, reached by another path).
+        if (current is not null && (current.ExpiresAtOrMin > pickedExpiry ||
+            (current.ExpiresAtOrMin == pickedExpiry && current.Credentials!.RefreshToken == picked.RefreshToken)))
         {
             return new CopyResult(CopyStatus.DestinationNewer, source, dest);
         }
@@ -345,7 +347,7 @@ internal enum CopyStatus
     NoneFound,
     DestinationDirectoryMissing,
 
-    /// <summary>The destination already holds a later expiresAt; it was left alone.</summary>
+    /// <summary>The destination already holds a later expiresAt, or the same tokens; it was left alone.</summary>
     DestinationNewer,
 }
 

@@ -12,7 +12,8 @@ internal static class CodexLoginCommand
     public const string Usage = """
         Usage: codex-login [profile] [--login|--status|--help]
 
-        Signs in to Codex with a device code and saves auth.json (0600, written atomically) for the profile.
+        Signs in to Codex with a device code and saves auth.json (0600, written atomically) for the profile,
+        under the lock auth.json.lock that cx takes to give a session's refreshed copy back.
 
         Target directory: CODEX_SETTINGS_DIR, else CODEX_HOME, else /settings/codex[_<profile>] when
         /settings exists (inside the sandbox), else $AI_DIR/settings/codex[_<profile>] (AI_DIR: ~/ai).

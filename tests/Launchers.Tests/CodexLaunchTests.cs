@@ -17,12 +17,13 @@ public sealed class CodexLaunchTests(StubAgent stub) : IClassFixture<StubAgent>
     public async Task Runs_codex_as_a_child_syncs_auth_back_and_exits_with_its_code()
     {
         using var box = new LauncherSandbox(stub);
-        var shared = WriteAuth(box, "alpha");
+        var shared = WriteAuth(box, "alpha", """{"tokens":{"access_token":"a0","refresh_token":"r0"},"last_refresh":"2026-08-20T09:00:00.000000Z"}""");
+        const string refreshed = """{"tokens":{"access_token":"refreshed","refresh_token":"r1"},"last_refresh":"2026-08-20T10:00:00.000000Z"}""";
 
         var run = await box.RunAsync("cx", ["alpha"], env =>
         {
             env["STUB_EXIT"] = "7";
-            env["STUB_WRITE_AUTH"] = """{"tokens":{"access_token":"refreshed"}}""";
+            env["STUB_WRITE_AUTH"] = refreshed;
             env["HOST_DIR"] = "proj";
         });
 
@@ -38,7 +39,7 @@ public sealed class CodexLaunchTests(StubAgent stub) : IClassFixture<StubAgent>
         Assert.Contains(".codex/auth.json", agent.Files);
         Assert.Contains(".codex/config.toml", agent.Files);
         Assert.Equal("alpha\n", File.ReadAllText(Path.Combine(session, ".profile")));
-        Assert.Equal("""{"tokens":{"access_token":"refreshed"}}""", File.ReadAllText(shared));
+        Assert.Equal(refreshed, File.ReadAllText(shared));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(shared));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(session, "auth.json")));
         // The temporary links are gone once codex exited.

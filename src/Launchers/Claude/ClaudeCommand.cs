@@ -180,9 +180,13 @@ internal static class ClaudeCommand
         config.WriteSettings(session, new ClaudeSettingsSwitches(options.Remote || host.EnvFlag("AI_REMOTE"), Fast(host, options)), host.Log);
     }
 
-    /// <summary>The chain's newest copy, then <c>.profile</c>, which resume reads, once the home is complete.</summary>
+    /// <summary>
+    /// <c>.profile</c> first, then the chain's newest copy: a refresh-tokens cycle that finds the copy in
+    /// between must see whose chain it is and take that chain's lock, not one of the session's own.
+    /// </summary>
     private static async Task CopyCredentialsAsync(LauncherHost host, string? profile, string session)
     {
+        SessionFiles.WriteLine(Path.Combine(session, ".profile"), profile ?? "apikey");
         if (profile is not null)
         {
             var chain = new ChainLocation(host.SettingsRoot, host.HistoryRoot, profile, host.EnvOr("HISTORY_DAYS", "2"));
@@ -193,7 +197,5 @@ internal static class ClaudeCommand
                 host.Log.Warn("no credentials for profile, claude will ask to log in", ("profile", profile), ("path", chain.SettingsFile));
             }
         }
-
-        SessionFiles.WriteLine(Path.Combine(session, ".profile"), profile ?? "apikey");
     }
 }

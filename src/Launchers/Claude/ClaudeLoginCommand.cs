@@ -90,8 +90,9 @@ internal static class ClaudeLoginCommand
             return ExitCodes.Failure;
         }
 
-        host.Stdout.WriteLine(source == chain.SettingsFile
-            ? $"Login refreshed (profile: {profile})"
+        var destination = Path.GetFullPath(Path.Combine(claudeHome, ".credentials.json"));
+        host.Stdout.WriteLine(source == chain.SettingsFile ? $"Login refreshed (profile: {profile})"
+            : source == destination ? $"Login kept: this session holds the newest copy (profile: {profile})"
             : $"Login refreshed from history (profile: {profile})");
         return ExitCodes.Ok;
     }

@@ -5,13 +5,15 @@ using AiSandbox.Launchers.Exec;
 using AiSandbox.Launchers.History;
 using AiSandbox.Launchers.Readiness;
 using AiSandbox.ServiceBootstrap.SessionConfig;
+using AiSandbox.TokenRefresher.Codex;
 
 namespace AiSandbox.Launchers.Codex;
 
 /// <summary>
-/// <c>cx</c>: Codex refreshes its own tokens into <c>~/.codex/auth.json</c>, so codex runs as a child and
-/// the refreshed file goes back to the shared settings copy when it exits, under a lock so two sessions
-/// ending together cannot interleave.
+/// <c>cx</c>: Codex refreshes its own tokens into <c>~/.codex/auth.json</c>, so codex runs as a child: the
+/// session starts from the newest copy and, when codex exits, a refreshed copy goes back to the shared
+/// settings copy only if it is newer than what the shared copy holds by then (another session may have
+/// refreshed meanwhile), all under the chain lock <c>codex-login</c> takes too.
 /// </summary>
 internal static class CodexCommand
 {
@@ -86,12 +88,13 @@ internal static class CodexCommand
 
         var cwd = host.Env("PWD") is { } pwd && Directory.Exists(pwd) ? pwd : Directory.GetCurrentDirectory();
         string session;
+        byte[]? launchHash;
         HostNamedCwd? hostCwd = null;
         try
         {
             session = resumed?.Home ?? SessionHome.CreateNew(host.HistoryRoot, host.Time.GetUtcNow(), "codex");
             HomeLink.Point(Path.Combine(home, ".codex"), session, host.Time.GetUtcNow(), host.Log);
-            SessionFiles.CopyIfExists(sharedAuth, Path.Combine(session, "auth.json"));
+            // The profile first: whoever finds the credentials in this home must find whose chain they are.
             if (profile is null)
             {
                 SessionFiles.DeleteIfExists(Path.Combine(session, ".profile"));
@@ -100,6 +103,9 @@ internal static class CodexCommand
             {
                 SessionFiles.WriteLine(Path.Combine(session, ".profile"), profile);
             }
+
+            launchHash = await CodexSharedAuth.PrepareSessionAsync(sharedAuth, Path.Combine(session, "auth.json"), SyncLockTimeout, host.Time,
+                host.Context.Cancellation).ConfigureAwait(false);
 
             if (configProfile is not null)
             {
@@ -115,7 +121,7 @@ internal static class CodexCommand
             hostCwd = HostNamedCwd.Create(host, cwd, home, profile);
             CodexSessionConfig.Write(session, [cwd, hostCwd.Cwd, hostCwd.StatusCwd], host.EnvOr("CODEX_PLUGIN_ROOT", "/opt/codex-plugins"));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TimeoutException)
         {
             hostCwd?.Dispose();
             return host.Fail("cannot prepare the Codex home", LogField.Quoted("error", e.Message));
@@ -143,32 +149,26 @@ internal static class CodexCommand
         }
         finally
         {
-            await SyncAuthBackAsync(host, Path.Combine(session, "auth.json"), sharedAuth).ConfigureAwait(false);
+            await SyncAuthBackAsync(host, Path.Combine(session, "auth.json"), sharedAuth, launchHash).ConfigureAwait(false);
             hostCwd.Dispose();
         }
 
         return code;
     }
 
-    /// <summary>Copies a refreshed session auth.json back to the shared one (0600), under <c>auth.json.lock</c>.</summary>
-    internal static async Task SyncAuthBackAsync(LauncherHost host, string sessionAuth, string sharedAuth)
+    /// <summary>
+    /// Gives this session's auth.json back to the shared copy when codex refreshed it and it is the newest
+    /// (see <see cref="CodexSharedAuth.SyncBackAsync"/>); a failure is one warning, never the exit code.
+    /// </summary>
+    internal static async Task SyncAuthBackAsync(LauncherHost host, string sessionAuth, string sharedAuth, byte[]? launchHash)
     {
         try
         {
-            var info = new FileInfo(sessionAuth);
-            if (!info.Exists || info.Length == 0)
+            var result = await CodexSharedAuth.SyncBackAsync(sessionAuth, sharedAuth, launchHash, SyncLockTimeout, host.Time).ConfigureAwait(false);
+            if (result == CodexSyncResult.SharedNewer)
             {
-                return;
+                host.Log.Info("kept the newer shared codex auth", ("path", sharedAuth));
             }
-
-            using var syncLock = await FileLock.AcquireAsync(sharedAuth + ".lock", SyncLockTimeout, host.Time).ConfigureAwait(false);
-            var content = BoundedFile.ReadAllBytes(sessionAuth);
-            if (File.Exists(sharedAuth) && BoundedFile.ReadAllBytes(sharedAuth).AsSpan().SequenceEqual(content))
-            {
-                return;
-            }
-
-            AtomicFile.WriteAllBytes(sharedAuth, content);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or TimeoutException)
         {

@@ -10,7 +10,9 @@ internal sealed record CodexOptions(string? Profile, string? ConfigProfile, stri
         Usage: cx [profile] [-p|--profile CONFIG] [-r|--resume ID]
 
         Waits for the sandbox's services, points ~/.codex at a session home under HISTORY_ROOT, installs
-        the profile's auth.json, runs codex, copies a refreshed auth.json back, and exits with codex's code.
+        the newest of the profile's auth.json and the session's own, runs codex, copies auth.json back
+        when codex refreshed it and it is newer than the shared one (last_refresh), and exits with
+        codex's code.
 
           profile              auth profile: SETTINGS_ROOT/codex_<profile>/auth.json ([A-Za-z0-9._-]+)
           -p, --profile NAME   Codex config profile: <settings>/codex[_<profile>]/<NAME>.config.toml

@@ -1,4 +1,3 @@
-using AiSandbox.Common.IO;
 using AiSandbox.TokenRefresher;
 using AiSandbox.TokenRefresher.Chains;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -24,7 +23,8 @@ internal enum ChainPreference
 /// The one place the launchers copy a Claude chain, through refresh-tokens' <see cref="TokenChains"/>:
 /// the newest valid copy, written atomically under the chain lock, so a refresh running at the same
 /// moment can never hand us a refresh token it is about to rotate away. When no copy is valid the
-/// settings file is copied anyway (still under the lock): its refresh token may still work.
+/// settings file is taken anyway (its refresh token may still work), still under the lock and still only
+/// over a session copy that expires earlier: a resumed session may hold a later refresh token.
 /// </summary>
 internal static class ClaudeChain
 {
@@ -42,36 +42,15 @@ internal static class ClaudeChain
             LockTimeout = LockTimeout,
         };
         using var chains = new TokenChains(options, NullLogger.Instance, time);
-        try
+        var result = await chains.CopyNewestAsync(chain.Profile, destination, includeSettingsCopy: preference == ChainPreference.Newest,
+            durable: false, fallbackToSettingsCopy: true, cancellationToken)
+            .ConfigureAwait(false);
+        return result.Status switch
         {
-            var result = await chains.CopyNewestAsync(chain.Profile, destination, includeSettingsCopy: preference == ChainPreference.Newest,
-                durable: false, cancellationToken)
-                .ConfigureAwait(false);
-            switch (result.Status)
-            {
-                case CopyStatus.Copied:
-                    return result.Source!.Path;
-                case CopyStatus.DestinationNewer:
-                    return result.Destination;
-                case CopyStatus.DestinationDirectoryMissing:
-                    throw new DirectoryNotFoundException("no directory for " + result.Destination);
-            }
-        }
-        catch (HistoryWindowException)
-        {
-            // HISTORY_DAYS is unusable: only the settings file is left to try.
-        }
-
-        if (!File.Exists(chain.SettingsFile))
-        {
-            return null;
-        }
-
-        using (await chains.LockAsync(chain.Profile, cancellationToken).ConfigureAwait(false))
-        {
-            AtomicFile.WriteAllBytes(destination, BoundedFile.ReadAllBytes(chain.SettingsFile), durable: false);
-        }
-
-        return chain.SettingsFile;
+            CopyStatus.Copied => result.Source!.Path,
+            CopyStatus.DestinationNewer => result.Destination,
+            CopyStatus.DestinationDirectoryMissing => throw new DirectoryNotFoundException("no directory for " + result.Destination),
+            _ => null,
+        };
     }
 }

@@ -85,6 +85,9 @@ internal sealed class ProcessAgentRunner : IAgentRunner
         // sync still runs after it exits.
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);
         using var sigquit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => c.Cancel = true);
+        // A closed terminal hangs up the whole foreground group too: codex ends on its own, and we stay to
+        // give its refreshed tokens back instead of dying with them.
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => c.Cancel = true);
         using var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start " + path);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
         {

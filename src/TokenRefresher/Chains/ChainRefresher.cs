@@ -298,6 +298,8 @@ internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoi
     /// <summary>Writes <paramref name="tokens"/> into <paramref name="target"/>'s document, unless that would move it backwards.</summary>
     private bool TryWrite(CredentialCopy target, ClaudeCredentials tokens, IReadOnlyList<string>? scopes, Chain chain)
     {
+        // Compare against the file as it is now: a session's own client writes its copy without our lock.
+        target = Reload(target);
         if (target.Credentials is null || tokens.ExpiresAt is not { } expires || target.ExpiresAtOrMin > expires)
         {
             return true;

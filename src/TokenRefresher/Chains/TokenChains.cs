@@ -88,10 +88,14 @@ internal sealed class TokenChains : IDisposable
     /// never writes through a symlink, never creates the destination directory.
     /// </summary>
     /// <param name="durable">False for a session home's copy, which the chain can always give again: atomic, not fsync'd.</param>
-    /// <exception cref="HistoryWindowException">HISTORY_DAYS is not a positive integer.</exception>
+    /// <param name="fallbackToSettingsCopy">When no copy is valid, take the newest complete one anyway, the settings copy
+    /// or an expired history copy (its refresh token may still work), but still only over a destination with an
+    /// earlier <c>expiresAt</c>: between two expired copies of one chain the later expiry holds the later refresh
+    /// token. An unusable HISTORY_DAYS then means "no history copy" instead of an exception.</param>
+    /// <exception cref="HistoryWindowException">HISTORY_DAYS is not a positive integer (without <paramref name="fallbackToSettingsCopy"/>).</exception>
     /// <exception cref="TimeoutException">The chain lock was not free in time.</exception>
     public async Task<CopyResult> CopyNewestAsync(string profile, string destination, bool includeSettingsCopy = true, bool durable = true,
-        CancellationToken cancellationToken = default)
+        bool fallbackToSettingsCopy = false, CancellationToken cancellationToken = default)
     {
         var dest = Path.GetFullPath(destination);
         if (!Directory.Exists(Path.GetDirectoryName(dest)))
@@ -100,7 +104,28 @@ internal sealed class TokenChains : IDisposable
         }
 
         using var held = await LockAsync(profile, cancellationToken).ConfigureAwait(false);
-        var source = FindNewestValid(profile, includeSettingsCopy);
+        ActiveCopy? source;
+        IReadOnlyList<ActiveCopy> expired = [];
+        try
+        {
+            source = FindNewestValid(profile, includeSettingsCopy);
+            if (source is null && fallbackToSettingsCopy)
+            {
+                expired = new HistorySearch(_options, _time).FindAll(profile);
+            }
+        }
+        catch (HistoryWindowException) when (fallbackToSettingsCopy)
+        {
+            source = null;
+        }
+
+        if (source is null && fallbackToSettingsCopy)
+        {
+            // Nothing valid: the newest complete copy, expired or not, holds the chain's newest refresh token.
+            var settings = ReadAny(ChainFor(profile).SettingsCopy!);
+            source = expired.Count > 0 && (settings is null || expired[0].ExpiresAt > settings.ExpiresAt) ? expired[0] : settings;
+        }
+
         if (source is null)
         {
             return new CopyResult(CopyStatus.NoneFound, null, dest);
@@ -120,19 +145,22 @@ internal sealed class TokenChains : IDisposable
             current = null; // an unusable destination is simply replaced
         }
 
-        if (current is not null && current.ExpiresAtOrMin > source.ExpiresAt)
-        {
-            return new CopyResult(CopyStatus.DestinationNewer, source, dest);
-        }
-
-        // Re-read under the lock: the file we picked may have been replaced since the search (a history copy
-        // by anything, so no symlink and nothing outside the history root).
+        // Re-read under the lock: the file we picked may have been replaced since the search (a session's own
+        // client writes its copy without our lock), so the bytes written are the bytes compared. A history copy
+        // may be anything, so no symlink and nothing outside the history root.
         var bytes = source.IsSettingsCopy
             ? BoundedFile.ReadAllBytes(source.Path)
             : BoundedFile.ReadAllBytes(source.Path, BoundedFile.DefaultMaxBytes, followSymlink: false, within: _options.HistoryDir);
-        if (ClaudeCredentials.Parse(bytes) is not { IsComplete: true })
+        if (ParseOrNull(bytes) is not { IsComplete: true, ExpiresAt: { } pickedExpiry } picked)
         {
             return new CopyResult(CopyStatus.NoneFound, null, dest);
+        }
+
+        // Later, or these very tokens (the pick may be the destination itself, reached by another path).
+        if (current is not null && (current.ExpiresAtOrMin > pickedExpiry ||
+            (current.ExpiresAtOrMin == pickedExpiry && current.Credentials!.RefreshToken == picked.RefreshToken)))
+        {
+            return new CopyResult(CopyStatus.DestinationNewer, source, dest);
         }
 
         AtomicFile.WriteAllBytes(dest, bytes, durable: durable);
@@ -269,6 +297,33 @@ internal sealed class TokenChains : IDisposable
         return new ClaudeTokenEndpoint(_ownedFactory, _options.TokenUrl);
     }
 
+    private static ClaudeCredentials? ParseOrNull(byte[] bytes)
+    {
+        try
+        {
+            return ClaudeCredentials.Parse(bytes);
+        }
+        catch (CredentialFormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A complete copy, expired or not; null when missing or unusable.</summary>
+    private static ActiveCopy? ReadAny(string path)
+    {
+        try
+        {
+            return CredentialCopy.LoadIfExists(path) is { IsComplete: true } copy
+                ? new ActiveCopy(string.Empty, copy.ExpiresAtOrMin, copy.Path, IsSettingsCopy: true)
+                : null;
+        }
+        catch (CredentialReadException)
+        {
+            return null;
+        }
+    }
+
     private ActiveCopy? ReadValid(string path)
     {
         try
@@ -292,7 +347,7 @@ internal enum CopyStatus
     NoneFound,
     DestinationDirectoryMissing,
 
-    /// <summary>The destination already holds a later expiresAt; it was left alone.</summary>
+    /// <summary>The destination already holds a later expiresAt, or the same tokens; it was left alone.</summary>
     DestinationNewer,
 }
 

@@ -10,9 +10,22 @@ internal static class CodexAuthFile
 {
     public const string FileName = "auth.json";
 
-    /// <summary>Writes the ChatGPT login atomically (0600) into a 0700 directory.</summary>
-    public static string Save(string dir, string idToken, string accessToken, string refreshToken, DateTimeOffset now)
+    /// <summary>How long a login waits for a <c>cx</c> sync-back holding the chain lock.</summary>
+    public static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Writes the ChatGPT login atomically (0600) into a 0700 directory, under the chain lock so it never
+    /// interleaves with a <c>cx</c> sync-back. A login is the newest copy by construction: its
+    /// <c>last_refresh</c> is taken under the lock and is later than the stamp of the copy it replaces.
+    /// </summary>
+    /// <exception cref="TimeoutException">The chain lock was not free in time.</exception>
+    public static async Task<string> SaveAsync(string dir, string idToken, string accessToken, string refreshToken, TimeProvider time,
+        CancellationToken cancellationToken = default)
     {
+        AtomicFile.EnsureDirectory(dir);
+        File.SetUnixFileMode(dir, AtomicFile.PrivateDirectory);
+        var path = Path.Combine(dir, FileName);
+        using var held = await FileLock.AcquireAsync(CodexSharedAuth.LockPath(path), LockTimeout, time, cancellationToken).ConfigureAwait(false);
         var doc = new JsonObject
         {
             ["auth_mode"] = "chatgpt",
@@ -24,11 +37,8 @@ internal static class CodexAuthFile
                 ["refresh_token"] = refreshToken,
                 ["account_id"] = AccountId(idToken),
             },
-            ["last_refresh"] = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ["last_refresh"] = CodexAuthCopy.Stamp(CodexSharedAuth.LoginStamp(path, time.GetUtcNow())),
         };
-        AtomicFile.EnsureDirectory(dir);
-        File.SetUnixFileMode(dir, AtomicFile.PrivateDirectory);
-        var path = Path.Combine(dir, FileName);
         AtomicFile.WriteAllText(path, doc.ToJsonString());
         return path;
     }

@@ -106,9 +106,9 @@ internal sealed class CodexDeviceLogin(IHttpClientFactory clients, CodexLoginOpt
         string path;
         try
         {
-            path = CodexAuthFile.Save(dir, idToken, access, refresh, time.GetUtcNow());
+            path = await CodexAuthFile.SaveAsync(dir, idToken, access, refresh, time, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TimeoutException)
         {
             return Fail("cannot save auth.json: " + e.Message);
         }

@@ -14,6 +14,8 @@
  *   FAKE_PODMAN_WAIT_SIGNAL  `run` writes $FAKE_PODMAN_READY_FILE, waits for SIGINT/SIGTERM/SIGHUP,
  *                            logs "signal:<n>" and exits 128+n (gives up after 30 s with 99)
  *   FAKE_PODMAN_LOGS         what `podman logs` prints
+ *   FAKE_PODMAN_IMAGE_FILE   when set, `image inspect` finds the image only while this file exists and prints
+ *                            its content (the label); otherwise "image not known", exit 125. Unset: found, no label
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -142,6 +144,20 @@ int main(int argc, char **argv) {
             snprintf(path, sizeof path, "%s/%s", state, argv[argc - 1]);
             unlink(path);
         }
+        return 0;
+    }
+    if (strcmp(cmd, "image") == 0) {
+        const char *file = getenv("FAKE_PODMAN_IMAGE_FILE");
+        if (!file) return 0;
+        FILE *f = fopen(file, "r");
+        if (!f) {
+            fprintf(stderr, "Error: inspecting object: %s: image not known\n", argv[argc - 1]);
+            return 125;
+        }
+        char label[256] = "";
+        if (fgets(label, sizeof label, f)) label[strcspn(label, "\n")] = 0;
+        fclose(f);
+        printf("%s\n", label);
         return 0;
     }
     if (strcmp(cmd, "logs") == 0) {

@@ -12,8 +12,11 @@ namespace AiSandbox.HostShim.Image;
 /// </summary>
 internal static class ImageBuild
 {
-    /// <summary>Measured on this project's 2-core machines: 4.5 min for the image, 1.5 more the first time for a debootstrap base.</summary>
-    public const string Duration = "about 5 minutes (6 when the Debian base is made first)";
+    /// <summary>
+    /// Measured on a 2-core machine of the kind the README targets: the debootstrap base 59 s (once), the
+    /// image 3 min idle and 8 min with other builds running; ./publish adds seconds when nothing changed.
+    /// </summary>
+    public const string Duration = "about 5 minutes (Debian base 1, image 3 to 8 on 2 cores)";
 
     public static async Task<bool> RunAsync(CommandContext context, LogfmtLog log, PodmanCli podman, string repoDir, string image)
     {

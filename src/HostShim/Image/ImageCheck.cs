@@ -22,11 +22,14 @@ internal static class ImageCheck
     public static async Task<bool> EnsureAsync(CommandContext context, LogfmtLog log, PodmanCli podman, string repoDir)
     {
         var image = ImageName(context.Environment);
+        // Both are on the path to every sandbox start: side by side, not one after the other.
+        var checkout = CheckoutInputsAsync(repoDir, podman, context.Cancellation);
         var inspect = await podman.CaptureAsync(["image", "inspect", "--format", $"{{{{index .Labels \"{InputsLabel}\"}}}}", image],
             context.Cancellation).ConfigureAwait(false);
+        var checkoutInputs = await checkout.ConfigureAwait(false);
         if (inspect.ExitCode == 0)
         {
-            await ReportStaleAsync(log, image, Label(inspect.Stdout), repoDir, podman, context.Cancellation).ConfigureAwait(false);
+            ReportStale(log, image, Label(inspect.Stdout), checkoutInputs, repoDir);
             return true;
         }
 
@@ -48,10 +51,8 @@ internal static class ImageCheck
     private static string Label(string stdout) =>
         stdout.Trim() is { } value && value != "<no value>" ? value : "";
 
-    private static async Task ReportStaleAsync(LogfmtLog log, string image, string label, string repoDir, PodmanCli podman,
-        CancellationToken cancellation)
+    private static void ReportStale(LogfmtLog log, string image, string label, string? checkout, string repoDir)
     {
-        var checkout = await CheckoutInputsAsync(repoDir, podman, cancellation).ConfigureAwait(false);
         if (checkout is null || checkout == label)
         {
             return;
@@ -71,7 +72,15 @@ internal static class ImageCheck
             return null;
         }
 
-        var output = await ImageBuild.CaptureAsync(script, [repoDir], podman.ChildEnvironment, cancellation).ConfigureAwait(false);
-        return output.ExitCode == 0 && output.Stdout.Trim() is { Length: > 0 } hash ? hash : null;
+        try
+        {
+            var output = await ImageBuild.CaptureAsync(script, [repoDir], podman.ChildEnvironment, cancellation).ConfigureAwait(false);
+            return output.ExitCode == 0 && output.Stdout.Trim() is { Length: > 0 } hash ? hash : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // Not executable (a checkout copied without modes): no notice rather than no sandbox.
+            return null;
+        }
     }
 }

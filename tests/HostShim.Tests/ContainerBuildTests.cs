@@ -87,7 +87,8 @@ public sealed class ContainerBuildTests : IDisposable
         Assert.DoesNotContain(Calls, c => c.Command == "pull");
         var args = string.Join(' ', BuildCall.Args);
         Assert.Contains("--build-arg BASE=localhost/aisandbox-base:trixie --build-arg AMQP=auto", args, StringComparison.Ordinal);
-        Assert.Contains($"--label org.aisandbox.inputs={hash} -t localhost/ai:{hash} -t localhost/ai:latest", args, StringComparison.Ordinal);
+        Assert.Contains($"--label org.aisandbox.inputs={hash} --label org.aisandbox.options=base=auto amqp=auto mitmproxy=debian -t localhost/ai:{hash} -t localhost/ai:latest",
+            args, StringComparison.Ordinal);
         Assert.Contains("--pull=never", BuildCall.Args);
         Assert.Equal($"localhost/ai:{hash}", result.StdoutLines[^1]);
         // The size closes the build's output.
@@ -114,12 +115,15 @@ public sealed class ContainerBuildTests : IDisposable
         Assert.False(File.Exists(_dir["curl.log"]));
         Assert.Contains("AMQP=rabbitmq", BuildCall.Args);
         Assert.Contains("BASE=localhost/aisandbox-base:trixie", BuildCall.Args);
+        Assert.Contains("org.aisandbox.options=base=debian-mirror amqp=rabbitmq mitmproxy=debian", BuildCall.Args);
     }
+
+    private const string OptionsFormat = "{{index .Labels \"org.aisandbox.options\"}}";
 
     [Fact]
     public async Task An_image_of_the_same_inputs_is_reused_and_retagged_not_rebuilt()
     {
-        File.WriteAllText(_dir["image"], "123000000\n");
+        File.WriteAllText(_dir["image"], $"123000000\n{OptionsFormat}\tbase=auto amqp=auto mitmproxy=debian\n");
         var hash = await HashAsync();
         var result = await BuildAsync();
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -127,6 +131,15 @@ public sealed class ContainerBuildTests : IDisposable
         Assert.Equal(["tag", $"localhost/ai:{hash}", "localhost/ai:latest"], Assert.Single(Calls, c => c.Command == "tag").Args);
         Assert.Equal($"at=info msg=\"image up to date\" image=localhost/ai:latest inputs={hash} size_mb=123", result.StderrLines[^1]);
         Assert.Equal($"localhost/ai:{hash}", result.StdoutLines[^1]);
+    }
+
+    [Fact]
+    public async Task An_image_of_the_same_inputs_made_with_other_options_is_rebuilt()
+    {
+        File.WriteAllText(_dir["image"], $"123000000\n{OptionsFormat}\tbase=auto amqp=auto mitmproxy=debian\n");
+        var result = await BuildAsync("--mitmproxy", "none");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("org.aisandbox.options=base=auto amqp=auto mitmproxy=none", BuildCall.Args);
     }
 
     [Fact]

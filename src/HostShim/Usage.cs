@@ -10,7 +10,8 @@ internal static class Usage
                ai setup-vm [--dry-run]
 
         Refreshes the Claude profile's OAuth token, then runs the sandbox image with podman,
-        the current directory mounted at /app.
+        the current directory mounted at /app. A missing image is built first (./build_image,
+        about 5 minutes); an image older than the checkout gets a one-line notice.
 
         Options:
           -r, --resume ID   resume an agent session (Claude unless cx/codex)
@@ -25,7 +26,7 @@ internal static class Usage
         AI_REMOTE, AI_FAST, AI_PODMAN_EXTRA_ARGS (extra podman options, split on whitespace).
 
         Exit codes: podman's exit code once it runs; 0 for --help and --dry-run; 1 bad input,
-        podman missing, or a failed token flow (podman is not started); 2 an unusable profile
+        podman missing, a failed token flow or image build (podman is not started); 2 an unusable profile
         name (1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit, no '..').
 
         """;

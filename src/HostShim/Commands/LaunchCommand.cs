@@ -48,6 +48,12 @@ internal static class LaunchCommand
             }
         }
 
+        // After the login, which may ask the user something: a build that follows needs no one at the keyboard.
+        if (!await Image.ImageCheck.EnsureAsync(context, log, podman, layout.RepoDir).ConfigureAwait(false))
+        {
+            return ExitCodes.Failure;
+        }
+
         var plan = await PlanAsync(context, args, layout, primaryPort, podman).ConfigureAwait(false);
         foreach (var mount in plan.Mounts)
         {

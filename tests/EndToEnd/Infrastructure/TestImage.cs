@@ -4,10 +4,10 @@ using AiSandbox.TestSupport;
 namespace AiSandbox.EndToEnd.Infrastructure;
 
 /// <summary>
-/// The offline test image, built once per run by container/build --offline (a debootstrap trixie base
-/// from this machine's Debian mirror, RabbitMQ for the broker). The script tags the image with a hash
-/// of every input and reuses it while that hash is unchanged, so only the first run on a machine, or a
-/// run after an input changed, pays for the build. AISANDBOX_TEST_IMAGE names a prebuilt image instead.
+/// The image users run, made by the users' entry (<c>./build_image --no-publish</c>: the binaries in
+/// artifacts/bin as the run published them): localhost/ai:&lt;inputs hash&gt;, also tagged ai:latest. The
+/// recipe reuses an image of the same inputs, so only the first run on a machine, or a run after an input
+/// changed, pays for the build. AISANDBOX_TEST_IMAGE names a prebuilt image instead (./test sets it).
 /// </summary>
 public sealed class TestImage : IAsyncLifetime
 {
@@ -16,6 +16,9 @@ public sealed class TestImage : IAsyncLifetime
     public string Name { get; private set; } = string.Empty;
 
     public TimeSpan BuildTime { get; private set; }
+
+    /// <summary>The command that makes the image, from the repository root.</summary>
+    public static IReadOnlyList<string> BuildCommand => [Path.Combine(RepoPaths.Root, "build_image"), "--no-publish"];
 
     public async Task InitializeAsync()
     {
@@ -34,10 +37,10 @@ public sealed class TestImage : IAsyncLifetime
 
         var clock = Stopwatch.StartNew();
         var env = new Dictionary<string, string?>(Podman.Environment);
-        var result = await Run.ProcessAsync(Path.Combine(RepoPaths.Root, "container", "build"), ["--offline"], env, timeout: BuildTimeout);
+        var result = await Run.ProcessAsync(BuildCommand[0], BuildCommand.Skip(1), env, timeout: BuildTimeout);
         if (result.ExitCode != 0)
         {
-            throw new InvalidOperationException($"container/build --offline failed: {result}");
+            throw new InvalidOperationException($"{string.Join(' ', BuildCommand)} failed: {result}");
         }
 
         Name = result.StdoutLines[^1].Trim();
@@ -49,7 +52,7 @@ public sealed class TestImage : IAsyncLifetime
 
 /// <summary>
 /// Every end-to-end test shares the image and runs one after the other: each boots a full systemd with
-/// PostgreSQL, Redis and RabbitMQ, and CI has two cores.
+/// PostgreSQL, Redis and the broker, and CI has two cores.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class SandboxCollection : ICollectionFixture<TestImage>

@@ -14,6 +14,9 @@
  *   FAKE_PODMAN_WAIT_SIGNAL  `run` writes $FAKE_PODMAN_READY_FILE, waits for SIGINT/SIGTERM/SIGHUP,
  *                            logs "signal:<n>" and exits 128+n (gives up after 30 s with 99)
  *   FAKE_PODMAN_LOGS         what `podman logs` prints
+ *   FAKE_PODMAN_IMAGE_FILE   when set, `image exists|inspect` find the image only while this file exists;
+ *                            otherwise "image not known", exit 125. Unset: found, nothing printed. Each line is
+ *                            "FORMAT<tab>VALUE" (what `--format FORMAT` prints) or a VALUE for any other format
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -142,6 +145,27 @@ int main(int argc, char **argv) {
             snprintf(path, sizeof path, "%s/%s", state, argv[argc - 1]);
             unlink(path);
         }
+        return 0;
+    }
+    if (strcmp(cmd, "image") == 0) {
+        const char *file = getenv("FAKE_PODMAN_IMAGE_FILE");
+        if (!file) return 0;
+        FILE *f = fopen(file, "r");
+        if (!f) {
+            fprintf(stderr, "Error: inspecting object: %s: image not known\n", argv[argc - 1]);
+            return 125;
+        }
+        const char *format = arg_after(argc, argv, "--format");
+        char line[1024], fallback[1024] = "", *answer = NULL;
+        while (!answer && fgets(line, sizeof line, f)) {
+            line[strcspn(line, "\n")] = 0;
+            char *tab = strchr(line, '\t');
+            if (!tab) { if (!fallback[0]) snprintf(fallback, sizeof fallback, "%s", line); continue; }
+            *tab = 0;
+            if (format && strcmp(line, format) == 0) answer = tab + 1;
+        }
+        fclose(f);
+        if (argc > 2 && strcmp(argv[2], "inspect") == 0) printf("%s\n", answer ? answer : fallback);
         return 0;
     }
     if (strcmp(cmd, "logs") == 0) {

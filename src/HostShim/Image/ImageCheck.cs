@@ -1,0 +1,86 @@
+using AiSandbox.Common.Cli;
+using AiSandbox.Common.Logging;
+using AiSandbox.HostShim.Podman;
+
+namespace AiSandbox.HostShim.Image;
+
+/// <summary>
+/// Before a sandbox starts: the image exists (when missing, <c>./build_image</c> makes it, as the README's
+/// first <c>bin/ai</c> would otherwise fail with podman's "image not known"), and when its inputs label
+/// differs from the checkout's inputs hash one line says so and how to rebuild; the sandbox still starts.
+/// </summary>
+internal static class ImageCheck
+{
+    /// <summary>The label container/build puts on the image: container/inputs-hash of the checkout it was built from.</summary>
+    public const string InputsLabel = "org.aisandbox.inputs";
+
+    /// <summary>What <c>ai</c> runs: AI_IMAGE, default ai:latest (podman finds it as localhost/ai:latest, the tag ./build_image gives).</summary>
+    public static string ImageName(Func<string, string?> env) =>
+        env("AI_IMAGE") is { Length: > 0 } image ? image : Launch.PodmanRunPlan.DefaultImage;
+
+    /// <summary>Builds the image when it is missing, reports a stale one; returns false when a needed build failed.</summary>
+    public static async Task<bool> EnsureAsync(CommandContext context, LogfmtLog log, PodmanCli podman, string repoDir)
+    {
+        var image = ImageName(context.Environment);
+        // Both are on the path to every sandbox start: side by side, not one after the other.
+        var checkout = CheckoutInputsAsync(repoDir, podman, context.Cancellation);
+        var inspect = await podman.CaptureAsync(["image", "inspect", "--format", $"{{{{index .Labels \"{InputsLabel}\"}}}}", image],
+            context.Cancellation).ConfigureAwait(false);
+        var checkoutInputs = await checkout.ConfigureAwait(false);
+        if (inspect.ExitCode == 0)
+        {
+            ReportStale(log, image, Label(inspect.Stdout), checkoutInputs, repoDir);
+            return true;
+        }
+
+        if (!IsMissing(inspect.Stderr))
+        {
+            // Not ours to diagnose: podman run says what is wrong with its store.
+            log.Warn("podman image inspect failed", ("image", image), ("exit", inspect.ExitCode), ("error", inspect.FirstErrorLine));
+            return true;
+        }
+
+        return await ImageBuild.RunAsync(context, log, podman, repoDir, image).ConfigureAwait(false);
+    }
+
+    private static bool IsMissing(string stderr) =>
+        stderr.Contains("image not known", StringComparison.OrdinalIgnoreCase)
+        || stderr.Contains("no such image", StringComparison.OrdinalIgnoreCase);
+
+    // An image without the label (made before it existed, or by another recipe) prints "" or "<no value>".
+    private static string Label(string stdout) =>
+        stdout.Trim() is { } value && value != "<no value>" ? value : "";
+
+    private static void ReportStale(LogfmtLog log, string image, string label, string? checkout, string repoDir)
+    {
+        if (checkout is null || checkout == label)
+        {
+            return;
+        }
+
+        log.Warn("the checkout has moved past the image: ./build_image rebuilds it", ("image", image),
+            ("image_inputs", label.Length > 0 ? label : "none"), ("checkout_inputs", checkout),
+            ("fix", Path.Combine(repoDir, "build_image")));
+    }
+
+    /// <summary>container/inputs-hash of the repository; null without the script (a binary used outside a checkout).</summary>
+    private static async Task<string?> CheckoutInputsAsync(string repoDir, PodmanCli podman, CancellationToken cancellation)
+    {
+        var script = Path.Combine(repoDir, "container", "inputs-hash");
+        if (!File.Exists(script))
+        {
+            return null;
+        }
+
+        try
+        {
+            var output = await ImageBuild.CaptureAsync(script, [repoDir], podman.ChildEnvironment, cancellation).ConfigureAwait(false);
+            return output.ExitCode == 0 && output.Stdout.Trim() is { Length: > 0 } hash ? hash : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // Not executable (a checkout copied without modes): no notice rather than no sandbox.
+            return null;
+        }
+    }
+}

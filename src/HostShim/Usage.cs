@@ -13,9 +13,9 @@ internal static class Usage
 
         Refreshes the Claude profile's OAuth token, then runs the sandbox image with podman,
         the current directory mounted at /app. A missing image is built first (./build_image,
-        about 5 minutes); an image older than the checkout gets a one-line notice. A Claude profile
-        without credentials is logged in first when ai runs on a terminal (the same login as
-        ai login <profile>).
+        about 5 minutes); an image older than the checkout gets a one-line notice. A profile
+        without credentials is logged in first when ai runs on a terminal (as ai login <profile>,
+        or ai codex-login <profile> for cx).
 
         ai login [profile]       Claude OAuth login (open the URL, paste the code) into
                                  $AI_DIR/settings/.credentials.<profile>.json (0600)

@@ -116,6 +116,29 @@ public sealed class FirstLoginTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task On_a_terminal_ai_cx_work_signs_the_new_codex_profile_in_and_then_starts_the_sandbox()
+    {
+        var result = await _s.InProcessAsync(["cx", "work"], terminal: true);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("at=info msg=\"no codex credentials for this profile yet, logging in\" profile=work", result.Stderr, StringComparison.Ordinal);
+        var path = Path.Combine(Settings, "codex_work", "auth.json");
+        Assert.Contains($"Login successful! Credentials saved to {path}", result.StdoutLines);
+        Assert.Equal(Private, File.GetUnixFileMode(path));
+        Assert.Contains("CODEX_PROFILE=work", _s.RunCall.Args);
+        _server.AssertNoSecrets(result.StdoutLines.Concat(result.StderrLines));
+    }
+
+    [Fact]
+    public async Task Without_a_terminal_ai_cx_work_names_the_codex_login_command()
+    {
+        var result = await _s.InProcessAsync(["cx", "work"]);
+        Assert.Equal(1, result.ExitCode);
+        Assert.EndsWith(" run=\"ai codex-login work\"", Assert.Single(result.StderrLines), StringComparison.Ordinal);
+        Assert.Empty(_s.Calls);
+        Assert.Equal(0, _server.Stats.DeviceCodeRequests);
+    }
+
+    [Fact]
     public async Task Ai_login_writes_the_profile_into_ai_settings_whatever_CREDENTIALS_DIR_says()
     {
         _s.Env["CREDENTIALS_DIR"] = Path.Combine(_s.Root, "elsewhere");

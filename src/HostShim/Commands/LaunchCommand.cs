@@ -43,7 +43,14 @@ internal static class LaunchCommand
 
         if (args.ClaudeProfile is { } first && !File.Exists(layout.ClaudeCredentials(first)))
         {
-            if (!await FirstLogin.RunAsync(context, services, layout, first, log).ConfigureAwait(false))
+            if (!await FirstLogin.ClaudeAsync(context, services, layout, first, log).ConfigureAwait(false))
+            {
+                return ExitCodes.Failure;
+            }
+        }
+        else if (args.CodexProfile is { } codex && !File.Exists(layout.CodexAuth(codex)))
+        {
+            if (!await FirstLogin.CodexAsync(context, services, layout, codex, log).ConfigureAwait(false))
             {
                 return ExitCodes.Failure;
             }

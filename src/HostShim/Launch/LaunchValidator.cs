@@ -7,7 +7,7 @@ namespace AiSandbox.HostShim.Launch;
 /// <summary>
 /// The baseline's checks, in its order, after the grammar: profile names, profile files, ports. A missing
 /// profile file names the command that logs it in (<c>run=</c>); where <c>ai</c> will offer that login
-/// itself (a Claude profile, a terminal), the missing file is left to the launch, after the ports are checked.
+/// itself (on a terminal), the missing file is left to the launch, after the ports are checked.
 /// </summary>
 internal static class LaunchValidator
 {
@@ -30,7 +30,7 @@ internal static class LaunchValidator
                 ("run", LoginHint.Claude(env, p)));
         }
 
-        if (args.CodexProfile is { } q && !File.Exists(layout.CodexAuth(q)))
+        if (args.CodexProfile is { } q && !offerLogin && !File.Exists(layout.CodexAuth(q)))
         {
             throw new FatalException("codex profile not found", ("profile", q), ("path", layout.CodexAuth(q)),
                 ("run", LoginHint.Codex(env, q)));

@@ -4,6 +4,8 @@ internal static class Usage
 {
     public const string Text = """
         Usage: ai [profile | cx [profile] | c|claude [profile] | codex [profile]] [options]
+               ai login [profile]
+               ai codex-login [profile] [--status]
                ai token-refresh [--dry-run]
                ai ps [podman ps options]
                ai exec [name|last] [command...]
@@ -11,7 +13,13 @@ internal static class Usage
 
         Refreshes the Claude profile's OAuth token, then runs the sandbox image with podman,
         the current directory mounted at /app. A missing image is built first (./build_image,
-        about 5 minutes); an image older than the checkout gets a one-line notice.
+        about 5 minutes); an image older than the checkout gets a one-line notice. A profile
+        without credentials is logged in first when ai runs on a terminal (as ai login <profile>,
+        or ai codex-login <profile> for cx).
+
+        ai login [profile]       Claude OAuth login (open the URL, paste the code) into
+                                 $AI_DIR/settings/.credentials.<profile>.json (0600)
+        ai codex-login [profile] Codex device-code login into $AI_DIR/settings/codex_<profile>/auth.json
 
         Options:
           -r, --resume ID   resume an agent session (Claude unless cx/codex)
@@ -26,8 +34,10 @@ internal static class Usage
         AI_REMOTE, AI_FAST, AI_PODMAN_EXTRA_ARGS (extra podman options, split on whitespace).
 
         Exit codes: podman's exit code once it runs; 0 for --help and --dry-run; 1 bad input,
-        podman missing, a failed token flow or image build (podman is not started); 2 an unusable profile
-        name (1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit, no '..').
+        podman missing, a failed token flow, login or image build, or a profile without
+        credentials and no terminal to log in on (the line names the command: run="ai login
+        <profile>"); podman is not started; 2 an unusable profile name (1-64 of A-Z a-z 0-9 . _ -,
+        starting with a letter or digit, no '..') or a bad login command line.
 
         """;
 }

@@ -74,8 +74,9 @@ internal sealed class Sandbox : IDisposable
 
     /// <summary>Calls the command in-process, as Program.cs does, with this sandbox's environment.</summary>
     /// <param name="stdinFactory">Builds stdin from stdout, for a test that answers what the command printed.</param>
+    /// <param name="terminal">Whether stdin plays a terminal a person answers on.</param>
     public async Task<ProcessResult> InProcessAsync(IReadOnlyList<string> args, IClaudeChains? chains = null, string stdin = "",
-        string? cwd = null, TimeProvider? time = null, Func<StringWriter, TextReader>? stdinFactory = null)
+        string? cwd = null, TimeProvider? time = null, Func<StringWriter, TextReader>? stdinFactory = null, bool terminal = false)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
@@ -85,7 +86,7 @@ internal sealed class Sandbox : IDisposable
             lookup, time ?? TimeProvider.System, CancellationToken.None);
         // The real chain API, as Program.cs builds it.
         chains ??= new RefresherChains(lookup, stderr, time ?? TimeProvider.System);
-        var services = new ShimServices(cwd ?? Project, chains, Repo, env);
+        var services = new ShimServices(cwd ?? Project, chains, Repo, env, () => terminal);
         var exit = await AiCommand.RunAsync(context, services);
         return new ProcessResult(exit, stdout.ToString(), stderr.ToString());
     }

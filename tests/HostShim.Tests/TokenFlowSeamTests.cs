@@ -45,7 +45,7 @@ public sealed class TokenFlowSeamTests(FakePodmanBinary podman) : IDisposable
             return Task.FromResult(Recovers);
         }
 
-        public async Task<bool> LoginAsync(HostLayout layout, string profile, TextReader input, TextWriter output, CancellationToken cancellation)
+        public async Task<bool> LoginAsync(HostLayout layout, string? profile, TextReader input, TextWriter output, CancellationToken cancellation)
         {
             Steps.Add("login " + profile);
             await output.WriteAsync("Code: ");
@@ -119,7 +119,7 @@ public sealed class TokenFlowSeamTests(FakePodmanBinary podman) : IDisposable
         var chains = new ScriptedChains(_s) { LogsIn = false };
         var result = await _s.InProcessAsync(["work"], chains, stdin: "\n");
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("at=fatal msg=\"claude login failed\" profile=work", result.StderrLines);
+        Assert.Contains("at=fatal msg=\"claude login failed\" profile=work run=\"ai login work\"", result.StderrLines);
         Assert.Empty(_s.Calls);
     }
 

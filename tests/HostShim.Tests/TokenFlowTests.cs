@@ -116,7 +116,7 @@ public sealed class TokenFlowTests : IAsyncLifetime, IDisposable
         var result = await LaunchAsync(_ => new StringReader("\n"));
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("Error: no code provided", result.Stdout, StringComparison.Ordinal);
-        Assert.Contains("at=fatal msg=\"claude login failed\" profile=work", result.StderrLines);
+        Assert.Contains("at=fatal msg=\"claude login failed\" profile=work run=\"ai login work\"", result.StderrLines);
         Assert.Empty(_s.Calls);
         Assert.Equal(before, File.ReadAllText(SettingsCopy));
     }

@@ -66,7 +66,7 @@ public sealed class ValidationTests(FakePodmanBinary podman) : IDisposable
     {
         // 17
         var path = Path.Combine(_s.AiDir, "settings", ".credentials.work.json");
-        Assert.Equal($"at=fatal msg=\"claude profile not found\" profile=work path={path}", await FatalAsync("work"));
+        Assert.Equal($"at=fatal msg=\"claude profile not found\" profile=work path={path} run=\"ai login work\"", await FatalAsync("work"));
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public sealed class ValidationTests(FakePodmanBinary podman) : IDisposable
     {
         // 20
         var path = Path.Combine(_s.AiDir, "settings", "codex_alpha", "auth.json");
-        Assert.Equal($"at=fatal msg=\"codex profile not found\" profile=alpha path={path}", await FatalAsync("cx", "alpha"));
+        Assert.Equal($"at=fatal msg=\"codex profile not found\" profile=alpha path={path} run=\"ai codex-login alpha\"", await FatalAsync("cx", "alpha"));
     }
 
     [Theory]

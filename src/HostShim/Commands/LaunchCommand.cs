@@ -21,7 +21,9 @@ internal static class LaunchCommand
         }
 
         var layout = HostLayout.From(context.Environment, services.Cwd, services.RepoDir);
-        var args = LaunchValidator.Validate(parsed, portLists, layout);
+        // With a person at the terminal, a profile without credentials is logged in below, not refused here.
+        var offerLogin = !parsed.DryRun && services.CanPrompt;
+        var args = LaunchValidator.Validate(parsed, portLists, layout, context.Environment, offerLogin);
         var primaryPort = LaunchValidator.PrimaryPort(context.Environment);
         var podman = services.FindPodman(context);
         if (args.DryRun)
@@ -39,9 +41,23 @@ internal static class LaunchCommand
             Common.IO.AtomicFile.EnsureDirectory(Path.Combine(layout.AiDir, dir));
         }
 
-        if (args.ClaudeProfile is { } profile)
+        if (args.ClaudeProfile is { } first && !File.Exists(layout.ClaudeCredentials(first)))
         {
-            var flow = new HostTokenFlow(services.Chains, context.Time);
+            if (!await FirstLogin.ClaudeAsync(context, services, layout, first, log).ConfigureAwait(false))
+            {
+                return ExitCodes.Failure;
+            }
+        }
+        else if (args.CodexProfile is { } codex && !File.Exists(layout.CodexAuth(codex)))
+        {
+            if (!await FirstLogin.CodexAsync(context, services, layout, codex, log).ConfigureAwait(false))
+            {
+                return ExitCodes.Failure;
+            }
+        }
+        else if (args.ClaudeProfile is { } profile)
+        {
+            var flow = new HostTokenFlow(services.Chains, context.Time, context.Environment);
             if (!await flow.EnsureAsync(layout, profile, context.Stdin, context.Stdout, log, context.Cancellation).ConfigureAwait(false))
             {
                 return ExitCodes.Failure;

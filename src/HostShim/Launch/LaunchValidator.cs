@@ -1,12 +1,18 @@
 using System.Globalization;
 using AiSandbox.Common.Cli;
+using AiSandbox.HostShim.Tokens;
 
 namespace AiSandbox.HostShim.Launch;
 
-/// <summary>The baseline's checks, in its order, after the grammar: profile names, profile files, ports.</summary>
+/// <summary>
+/// The baseline's checks, in its order, after the grammar: profile names, profile files, ports. A missing
+/// profile file names the command that logs it in (<c>run=</c>); where <c>ai</c> will offer that login
+/// itself (on a terminal), the missing file is left to the launch, after the ports are checked.
+/// </summary>
 internal static class LaunchValidator
 {
-    public static LaunchArguments Validate(LaunchArguments args, IReadOnlyList<string> portLists, HostLayout layout)
+    public static LaunchArguments Validate(LaunchArguments args, IReadOnlyList<string> portLists, HostLayout layout,
+        Func<string, string?> env, bool offerLogin = false)
     {
         if (args.CodexProfile is { } codex && !ProfileName.IsValid(codex))
         {
@@ -18,14 +24,16 @@ internal static class LaunchValidator
             throw new FatalException("invalid claude profile", ("profile", claude)) { ExitCode = ExitCodes.Usage };
         }
 
-        if (args.ClaudeProfile is { } p && !File.Exists(layout.ClaudeCredentials(p)))
+        if (args.ClaudeProfile is { } p && !offerLogin && !File.Exists(layout.ClaudeCredentials(p)))
         {
-            throw new FatalException("claude profile not found", ("profile", p), ("path", layout.ClaudeCredentials(p)));
+            throw new FatalException("claude profile not found", ("profile", p), ("path", layout.ClaudeCredentials(p)),
+                ("run", LoginHint.Claude(env, p)));
         }
 
-        if (args.CodexProfile is { } q && !File.Exists(layout.CodexAuth(q)))
+        if (args.CodexProfile is { } q && !offerLogin && !File.Exists(layout.CodexAuth(q)))
         {
-            throw new FatalException("codex profile not found", ("profile", q), ("path", layout.CodexAuth(q)));
+            throw new FatalException("codex profile not found", ("profile", q), ("path", layout.CodexAuth(q)),
+                ("run", LoginHint.Codex(env, q)));
         }
 
         var ports = new List<PortSpec>();

@@ -8,7 +8,7 @@ namespace AiSandbox.HostShim.Tokens;
 /// if the settings copy is still expired, take the newest active copy from history; else log in
 /// interactively. A failed login stops the launch before podman starts.
 /// </summary>
-internal sealed class HostTokenFlow(IClaudeChains chains, TimeProvider time)
+internal sealed class HostTokenFlow(IClaudeChains chains, TimeProvider time, Func<string, string?> env)
 {
     public async Task<bool> EnsureAsync(HostLayout layout, string profile, TextReader input, TextWriter output, LogfmtLog log,
         CancellationToken cancellation)
@@ -45,7 +45,7 @@ internal sealed class HostTokenFlow(IClaudeChains chains, TimeProvider time)
             return true;
         }
 
-        log.Fatal("claude login failed", ("profile", profile));
+        log.Fatal("claude login failed", ("profile", profile), ("run", LoginHint.Claude(env, profile)));
         return false;
     }
 

@@ -17,6 +17,6 @@ internal interface IClaudeChains
     /// <summary>Copies the newest active session copy from history over the settings copy; false when there is none.</summary>
     Task<bool> RecoverFromHistoryAsync(HostLayout layout, string profile, CancellationToken cancellation);
 
-    /// <summary>The interactive PKCE login; the prompt goes to <paramref name="output"/>, the code comes from <paramref name="input"/>.</summary>
-    Task<bool> LoginAsync(HostLayout layout, string profile, TextReader input, TextWriter output, CancellationToken cancellation);
+    /// <summary>The interactive PKCE login (a null profile: <c>.credentials.json</c>); the prompt goes to <paramref name="output"/>, the code comes from <paramref name="input"/>.</summary>
+    Task<bool> LoginAsync(HostLayout layout, string? profile, TextReader input, TextWriter output, CancellationToken cancellation);
 }

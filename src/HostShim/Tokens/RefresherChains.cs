@@ -41,7 +41,7 @@ internal sealed class RefresherChains(Func<string, string?> env, TextWriter stde
         }
     }
 
-    public async Task<bool> LoginAsync(HostLayout layout, string profile, TextReader input, TextWriter output, CancellationToken cancellation)
+    public async Task<bool> LoginAsync(HostLayout layout, string? profile, TextReader input, TextWriter output, CancellationToken cancellation)
     {
         var request = new ClaudeLoginRequest(Options(layout), profile, layout.SettingsDir);
         var result = await ClaudeLogin.RunAsync(request, input, output, time, cancellationToken: cancellation).ConfigureAwait(false);

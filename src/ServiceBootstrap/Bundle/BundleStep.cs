@@ -10,8 +10,10 @@ internal sealed record BundleOutcome(string State, string Detail);
 
 /// <summary>
 /// <c>bundle check</c>, and <c>bundle install</c> only when the check fails, under an exclusive flock on
-/// the shared /bundle so concurrent sandboxes never install into it at the same time. Output goes to
-/// the log (the journal under systemd). A failure is the bundle step's, never a service's.
+/// the shared /bundle so concurrent sandboxes never install into it at the same time. Bundler runs with
+/// the shell's bundle environment (<see cref="BundleEnvironment"/>), so it installs into /bundle and a
+/// second sandbox of the same project installs nothing. Output goes to the log (the journal under
+/// systemd). A failure is the bundle step's, never a service's.
 /// </summary>
 internal sealed partial class BundleStep(BundleOptions options, TimeProvider time, ILogger logger)
 {
@@ -93,6 +95,11 @@ internal sealed partial class BundleStep(BundleOptions options, TimeProvider tim
             UseShellExecute = false,
         };
         psi.ArgumentList.Add(verb);
+        foreach (var (name, value) in BundleEnvironment.Variables)
+        {
+            psi.Environment[name] = value;
+        }
+
         psi.Environment["BUNDLE_GEMFILE"] = Path.GetFullPath(options.Gemfile);
         using var process = Process.Start(psi) ?? throw new IOException($"cannot start {options.Command}");
         process.StandardInput.Close();

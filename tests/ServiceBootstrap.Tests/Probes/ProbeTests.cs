@@ -88,7 +88,8 @@ public sealed class SilentServerTests
 
         Assert.False(outcome.Ready);
         Assert.Contains("deadline 1.5s exceeded: no answer within", outcome.Detail, StringComparison.Ordinal);
-        Assert.InRange(watch.Elapsed.TotalSeconds, 1.4, 3.5);
+        // Not before the deadline; the upper bound only says "does not hang" (figures live in bench/).
+        Assert.InRange(watch.Elapsed.TotalSeconds, 1.4, 60);
     }
 }
 

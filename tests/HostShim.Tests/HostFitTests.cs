@@ -116,12 +116,12 @@ public sealed class HostFitTests(FakePodmanBinary podman) : IDisposable
     }
 
     [Fact]
-    public async Task Rootless_podman_on_cgroup_v2_runs_with_keep_id()
+    public async Task Rootless_podman_on_cgroup_v2_runs_with_the_users_namespace()
     {
         _s.Env["FAKE_PODMAN_INFO"] = """{"host":{"security":{"rootless":true},"serviceIsRemote":false,"cgroupVersion":"v2"},"version":{"Version":"5.2.0"}}""";
         var result = await _s.InProcessAsync([]);
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Contains("--userns=keep-id:uid=0,gid=0", _s.RunCall.Args);
+        Assert.Contains("--userns=host", _s.RunCall.Args);
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class HostFitTests(FakePodmanBinary podman) : IDisposable
         var result = await _s.InProcessAsync(["--dry-run"]);
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("at=warn msg=\"rootless podman on a cgroup v1 host", result.Stderr, StringComparison.Ordinal);
-        Assert.Contains("--userns=keep-id:uid=0,gid=0", Argv.FromDryRun(result.Stdout));
+        Assert.Contains("--userns=host", Argv.FromDryRun(result.Stdout));
     }
 
     [Fact]

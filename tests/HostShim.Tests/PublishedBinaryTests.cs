@@ -161,7 +161,7 @@ public sealed class PublishedBinaryTests(FakePodmanBinary podman) : IDisposable
     {
         _s.Env["FAKE_PODMAN_INFO"] = """{"host":{"security":{"rootless":true},"serviceIsRemote":false},"version":{"Version":"5.0.0"}}""";
         await _s.PublishedAsync([]);
-        Assert.Contains("--userns=keep-id:uid=0,gid=0", _s.RunCall.Args);
+        Assert.Contains("--userns=host", _s.RunCall.Args);
         Assert.Contains(_s.Calls, c => c.Args is ["info", "--format", "json"]);
     }
 

@@ -64,10 +64,6 @@ internal static class TokenRefreshCommand
         // refresh already sent (one 15 s attempt + writes, 30 s at most), so podman stop waits 45 s, not 10.
         var args = new List<string> { "run", "--detach", "--name", ContainerName, "--pull=never", "--stop-signal=SIGTERM", "--stop-timeout=45" };
         args.AddRange(HostFit.Arguments(facts, host));
-        if (facts.Rootless)
-        {
-            args.Add("--userns=keep-id:uid=0,gid=0");
-        }
 
         args.AddRange(["--env", "CREDENTIALS_DIR=/settings"]);
         args.AddRange(new BindMount(settingsDir, "/settings").ToArguments());

@@ -19,12 +19,6 @@ internal sealed record PodmanRunPlan(string Name, IReadOnlyList<string> Argument
         // TimeoutStopSec (45 s) to finish a token refresh already sent.
         var a = new List<string> { "run", "--rm", "--interactive", "--tty", "--name", name, "--hostname", name, "--pull=never", "--stop-timeout=60" };
         a.AddRange(HostFit.Arguments(facts, host));
-        if (facts.Rootless)
-        {
-            // keep-id maps the host user to the same container user (root here: systemd is PID 1 and the
-            // agents run as root), so files the sandbox writes in /app stay the user's on the host.
-            a.Add("--userns=keep-id:uid=0,gid=0");
-        }
 
         var sdNotify = facts.SupportsSdNotify && !IsOff(env("AI_SDNOTIFY"));
         if (sdNotify)

@@ -48,10 +48,6 @@ internal sealed class ContainerChains(PodmanCli podman, PodmanFacts facts, HostF
     {
         var args = new List<string> { "run", "--rm", "--pull=never" };
         args.AddRange(HostFit.Arguments(facts, host));
-        if (facts.Rootless)
-        {
-            args.Add("--userns=keep-id:uid=0,gid=0");
-        }
 
         args.AddRange(["--env", "CREDENTIALS_DIR=/settings", "--env", "SETTINGS_DIR=/settings", "--env", "HISTORY_DIR=/history"]);
         foreach (var name in Passed)

@@ -49,9 +49,19 @@ internal static class HostFit
             ? ["--runtime", "runc"]
             : [];
 
+    /// <summary>
+    /// Rootless: the container's root is the host user (systemd is PID 1 and the agents run as root), so
+    /// files the sandbox writes in /app and /settings stay the user's own. That is podman's rootless
+    /// "host" user namespace, said explicitly so a containers.conf <c>userns</c> cannot change it.
+    /// <c>keep-id:uid=0,gid=0</c> means the same, but podman 4.3 (Debian 12) turns it into a uid_map with
+    /// an empty range ("0:1:0") that runc rejects: every rootless start would fail.
+    /// </summary>
+    public static IReadOnlyList<string> UserNamespace(PodmanFacts facts) =>
+        facts.Rootless ? ["--userns=host"] : [];
+
     /// <summary>Every option above, in the order they go on the command line.</summary>
     public static IReadOnlyList<string> Arguments(PodmanFacts facts, HostFacts host) =>
-        [.. Runtime(facts, host), .. Ulimits(facts, host)];
+        [.. Runtime(facts, host), .. Ulimits(facts, host), .. UserNamespace(facts)];
 
     /// <summary>
     /// systemd in a rootless container needs a delegated cgroup v2 tree; on a v1 host it exits 255 at once,

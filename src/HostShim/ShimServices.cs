@@ -7,10 +7,14 @@ namespace AiSandbox.HostShim;
 /// environment; tests use it to hand their environment to the podman they run in-process.</param>
 /// <param name="StdinIsTerminal">Whether a person can answer a prompt on stdin; default isatty(0). Tests that
 /// drive <c>ai</c> in-process say which case they play.</param>
+/// <param name="Host">The host's limits and runtimes; null reads them from this process.</param>
 internal sealed record ShimServices(string Cwd, IClaudeChains Chains, string? RepoDir = null,
-    IReadOnlyDictionary<string, string?>? ChildEnvironment = null, Func<bool>? StdinIsTerminal = null)
+    IReadOnlyDictionary<string, string?>? ChildEnvironment = null, Func<bool>? StdinIsTerminal = null, Podman.HostFacts? Host = null)
 {
     public bool CanPrompt => StdinIsTerminal?.Invoke() ?? Podman.Native.IsATty(0) == 1;
+
+    public Podman.HostFacts HostFacts(Common.Cli.CommandContext context) =>
+        Host ?? Podman.HostFacts.FromProcess(context.Environment);
 
     /// <summary>The podman on the context's PATH, run with <see cref="ChildEnvironment"/>; null when missing.</summary>
     public Podman.PodmanCli? FindPodman(Common.Cli.CommandContext context) =>

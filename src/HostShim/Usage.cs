@@ -31,13 +31,16 @@ internal static class Usage
           -h, --help        show this help
 
         Environment: AI_DIR (default ~/ai), PORT (default 1337), AI_IMAGE (default ai:latest),
-        AI_REMOTE, AI_FAST, AI_PODMAN_EXTRA_ARGS (extra podman options, split on whitespace).
+        AI_REMOTE, AI_FAST, AI_PODMAN_EXTRA_ARGS (extra podman options, split on whitespace),
+        AI_HOST_REFRESH (host or container: where the token refresh before a launch runs; default
+        container when podman is remote or CONTAINER_HOST is set, else host).
 
         Exit codes: podman's exit code once it runs; 0 for --help and --dry-run; 1 bad input,
         podman missing, a failed token flow, login or image build, or a profile without
         credentials and no terminal to log in on (the line names the command: run="ai login
         <profile>"); podman is not started; 2 an unusable profile name (1-64 of A-Z a-z 0-9 . _ -,
-        starting with a letter or digit, no '..') or a bad login command line.
+        starting with a letter or digit, no '..'), a bad login command line or a bad
+        AI_HOST_REFRESH; 3 the host cannot boot the sandbox (rootless podman on cgroup v1).
 
         """;
 }

@@ -33,6 +33,8 @@ public sealed class ContainerBuildTests : IDisposable
         Write("src/HostShim/Program.cs", "class P {}\n");
         Write("src/Common/bin/Release/x.dll", "build output\n");
         Write("artifacts/bin/refresh-tokens", "#!/bin/sh\n", executable: true);
+        // The recipe asks publish where the image architecture's binaries are (./publish --image --print-out).
+        Write("publish", "#!/bin/sh\necho artifacts/bin\n", executable: true);
         // debootstrap's stand-in: after it the image store has an image (the fake answers every inspect).
         Write("container/build-base", "#!/bin/sh\necho based >> \"$BASE_LOG\"\necho 123000000 > \"$FAKE_PODMAN_IMAGE_FILE\"\necho localhost/aisandbox-base:trixie\n",
             executable: true);

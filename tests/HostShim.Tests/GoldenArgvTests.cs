@@ -265,11 +265,11 @@ public sealed class GoldenArgvTests(FakePodmanBinary podman) : IDisposable
     }
 
     [Fact]
-    public async Task Rootless_podman_gets_keep_id()
+    public async Task Rootless_podman_maps_the_containers_root_to_the_user()
     {
         _s.Env["FAKE_PODMAN_INFO"] = """{"host":{"security":{"rootless":true},"serviceIsRemote":false},"version":{"Version":"5.2.0"}}""";
         var argv = await DryRunAsync();
-        Assert.Contains("--userns=keep-id:uid=0,gid=0", argv);
+        Assert.Contains("--userns=host", argv);
         Assert.Contains("--sdnotify=container", argv);
     }
 

@@ -161,7 +161,7 @@ public sealed class PublishedBinaryTests(FakePodmanBinary podman) : IDisposable
     {
         _s.Env["FAKE_PODMAN_INFO"] = """{"host":{"security":{"rootless":true},"serviceIsRemote":false},"version":{"Version":"5.0.0"}}""";
         await _s.PublishedAsync([]);
-        Assert.Contains("--userns=keep-id:uid=0,gid=0", _s.RunCall.Args);
+        Assert.Contains("--userns=host", _s.RunCall.Args);
         Assert.Contains(_s.Calls, c => c.Args is ["info", "--format", "json"]);
     }
 
@@ -201,7 +201,8 @@ public sealed class PublishedBinaryTests(FakePodmanBinary podman) : IDisposable
         Assert.Contains("token valid", first.Stdout, StringComparison.Ordinal);
         var run = _s.RunCall;
         Assert.Equal(
-            ["run", "--detach", "--name", "token-refresh", "--pull=never", "--stop-signal=SIGTERM", "--stop-timeout=45", "--env", "CREDENTIALS_DIR=/settings",
+            ["run", "--detach", "--name", "token-refresh", "--pull=never", "--stop-signal=SIGTERM", "--stop-timeout=45",
+             .. ThisHostsFit(), "--env", "CREDENTIALS_DIR=/settings",
              "--volume", Path.Combine(_s.AiDir, "settings") + ":/settings", "ai:latest", "/usr/local/bin/refresh-tokens", "--daemon"],
             run.Args);
         Assert.Contains(_s.Calls, c => c.Args is ["rm", "--force", "token-refresh"]);
@@ -254,4 +255,9 @@ public sealed class PublishedBinaryTests(FakePodmanBinary podman) : IDisposable
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("at=fatal msg=\"no running container\"", result.Stderr, StringComparison.Ordinal);
     }
+
+    // The published binary reads this machine's own limits: what it adds for the fake's rootful, local podman.
+    private static IReadOnlyList<string> ThisHostsFit() =>
+        AiSandbox.HostShim.Podman.HostFit.Arguments(new AiSandbox.HostShim.Podman.PodmanFacts(false, false, "4.3.1"),
+            AiSandbox.HostShim.Podman.HostFacts.FromProcess(Environment.GetEnvironmentVariable));
 }

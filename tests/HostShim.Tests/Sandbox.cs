@@ -49,6 +49,9 @@ internal sealed class Sandbox : IDisposable
 
     public Dictionary<string, string?> Env { get; }
 
+    /// <summary>The host's limits and runtimes as the in-process command sees them; none to adapt by default.</summary>
+    public AiSandbox.HostShim.Podman.HostFacts Host { get; set; } = AiSandbox.HostShim.Podman.HostFacts.Roomy;
+
     public IReadOnlyList<PodmanCall> Calls => PodmanCall.Read(PodmanLog);
 
     public PodmanCall RunCall => Assert.Single(Calls, c => c.Command == "run");
@@ -86,7 +89,7 @@ internal sealed class Sandbox : IDisposable
             lookup, time ?? TimeProvider.System, CancellationToken.None);
         // The real chain API, as Program.cs builds it.
         chains ??= new RefresherChains(lookup, stderr, time ?? TimeProvider.System);
-        var services = new ShimServices(cwd ?? Project, chains, Repo, env, () => terminal);
+        var services = new ShimServices(cwd ?? Project, chains, Repo, env, () => terminal, Host);
         var exit = await AiCommand.RunAsync(context, services);
         return new ProcessResult(exit, stdout.ToString(), stderr.ToString());
     }

@@ -28,7 +28,7 @@ internal static class LaunchCommand
         var podman = services.FindPodman(context);
         if (args.DryRun)
         {
-            return await DryRunAsync(context, log, args, layout, primaryPort, podman).ConfigureAwait(false);
+            return await DryRunAsync(context, services, log, args, layout, primaryPort, podman).ConfigureAwait(false);
         }
 
         if (podman is null)
@@ -36,6 +36,11 @@ internal static class LaunchCommand
             throw PodmanCli.NotFound();
         }
 
+        // Everything podman says that can stop the launch is asked before anything is created or started.
+        var facts = await podman.InfoAsync(context.Cancellation).ConfigureAwait(false);
+        HostFit.EnsureCanBoot(facts);
+        var host = services.HostFacts(context);
+        var refreshInContainer = HostRefreshMode.InContainer(facts, context.Environment);
         foreach (var dir in new[] { "bundle", "commandhistory", "history", "repos", Path.Combine("settings", "dotfiles"), "share" })
         {
             Common.IO.AtomicFile.EnsureDirectory(Path.Combine(layout.AiDir, dir));
@@ -57,7 +62,10 @@ internal static class LaunchCommand
         }
         else if (args.ClaudeProfile is { } profile)
         {
-            var flow = new HostTokenFlow(services.Chains, context.Time, context.Environment);
+            var chains = refreshInContainer
+                ? new ContainerChains(podman, facts, host, context.Environment, services.Chains, context.Stderr)
+                : services.Chains;
+            var flow = new HostTokenFlow(chains, context.Time, context.Environment);
             if (!await flow.EnsureAsync(layout, profile, context.Stdin, context.Stdout, log, context.Cancellation).ConfigureAwait(false))
             {
                 return ExitCodes.Failure;
@@ -70,7 +78,7 @@ internal static class LaunchCommand
             return ExitCodes.Failure;
         }
 
-        var plan = await PlanAsync(context, args, layout, primaryPort, podman).ConfigureAwait(false);
+        var plan = await PlanAsync(context, args, layout, primaryPort, podman, facts, host).ConfigureAwait(false);
         foreach (var mount in plan.Mounts)
         {
             mount.EnsureSource();
@@ -79,7 +87,7 @@ internal static class LaunchCommand
         return await RunPlanAsync(context, log, plan, podman).ConfigureAwait(false);
     }
 
-    private static async Task<int> DryRunAsync(CommandContext context, LogfmtLog log, LaunchArguments args, HostLayout layout,
+    private static async Task<int> DryRunAsync(CommandContext context, ShimServices services, LogfmtLog log, LaunchArguments args, HostLayout layout,
         int primaryPort, PodmanCli? podman)
     {
         PodmanRunPlan plan;
@@ -87,11 +95,17 @@ internal static class LaunchCommand
         {
             log.Warn("podman not found on PATH; assuming rootful podman and no existing containers");
             plan = PodmanRunPlan.Build(args, layout, primaryPort, InstanceName.Choose(InstanceName.Project(layout.ProjectDirName), []),
-                PodmanFacts.Unknown, context.Environment);
+                PodmanFacts.Unknown, services.HostFacts(context), context.Environment);
         }
         else
         {
-            plan = await PlanAsync(context, args, layout, primaryPort, podman).ConfigureAwait(false);
+            var facts = await podman.InfoAsync(context.Cancellation).ConfigureAwait(false);
+            if (facts.Rootless && facts.CgroupVersion == "v1")
+            {
+                log.Warn("rootless podman on a cgroup v1 host cannot boot the sandbox; a real launch stops here");
+            }
+
+            plan = await PlanAsync(context, args, layout, primaryPort, podman, facts, services.HostFacts(context)).ConfigureAwait(false);
         }
 
         await context.Stdout.WriteLineAsync("podman").ConfigureAwait(false);
@@ -105,12 +119,11 @@ internal static class LaunchCommand
     }
 
     private static async Task<PodmanRunPlan> PlanAsync(CommandContext context, LaunchArguments args, HostLayout layout, int primaryPort,
-        PodmanCli podman)
+        PodmanCli podman, PodmanFacts facts, HostFacts host)
     {
-        var facts = await podman.InfoAsync(context.Cancellation).ConfigureAwait(false);
         var names = await podman.NamesAsync(all: true, context.Cancellation).ConfigureAwait(false);
         var name = InstanceName.Choose(InstanceName.Project(layout.ProjectDirName), [.. names]);
-        return PodmanRunPlan.Build(args, layout, primaryPort, name, facts, context.Environment);
+        return PodmanRunPlan.Build(args, layout, primaryPort, name, facts, host, context.Environment);
     }
 
     private static async Task<int> RunPlanAsync(CommandContext context, LogfmtLog log, PodmanRunPlan plan, PodmanCli podman)
@@ -145,7 +158,7 @@ internal static class LaunchCommand
                 // podman's own failure (125) or the OCI runtime's (126): its message is on the terminal
                 // above; name the two causes users meet most.
                 log.Error("podman could not start the sandbox", ("exit", exit),
-                    ("hint", "image not known: run ./build_image; crun keyring \"Disk quota exceeded\": run ai setup-vm (podman machine) or raise kernel.keys.maxkeys, or set keyring = false in containers.conf"));
+                    ("hint", "image not known: run ./build_image; crun \"hybrid mode not supported\": install runc; crun keyring \"Disk quota exceeded\": run ai setup-vm (podman machine) or raise kernel.keys.maxkeys, or set keyring = false in containers.conf"));
             }
 
             return exit;

@@ -41,7 +41,8 @@ internal static class TokenRefreshCommand
             var settings = Path.Combine(HostLayout.AiDirFrom(context.Environment, services.Cwd), "settings");
             Common.IO.AtomicFile.EnsureDirectory(settings);
             var facts = await podman.InfoAsync(context.Cancellation).ConfigureAwait(false);
-            var started = await podman.CaptureAsync(RunArguments(settings, facts, context.Environment), context.Cancellation).ConfigureAwait(false);
+            var started = await podman.CaptureAsync(RunArguments(settings, facts, services.HostFacts(context), context.Environment),
+                context.Cancellation).ConfigureAwait(false);
             if (started.ExitCode != 0)
             {
                 throw new FatalException("token-refresh container failed to start", ("exit", started.ExitCode), ("error", started.FirstErrorLine));
@@ -56,16 +57,13 @@ internal static class TokenRefreshCommand
         return ExitCodes.Ok;
     }
 
-    public static IReadOnlyList<string> RunArguments(string settingsDir, PodmanFacts facts, Func<string, string?> env)
+    public static IReadOnlyList<string> RunArguments(string settingsDir, PodmanFacts facts, HostFacts host, Func<string, string?> env)
     {
         // refresh-tokens is PID 1 here, not systemd: it stops on SIGTERM, while the image's stop signal is
         // systemd's SIGRTMIN+3, which it would ignore until podman's 10 s kill. On SIGTERM it still finishes a
         // refresh already sent (one 15 s attempt + writes, 30 s at most), so podman stop waits 45 s, not 10.
         var args = new List<string> { "run", "--detach", "--name", ContainerName, "--pull=never", "--stop-signal=SIGTERM", "--stop-timeout=45" };
-        if (facts.Rootless)
-        {
-            args.Add("--userns=keep-id:uid=0,gid=0");
-        }
+        args.AddRange(HostFit.Arguments(facts, host));
 
         args.AddRange(["--env", "CREDENTIALS_DIR=/settings"]);
         args.AddRange(new BindMount(settingsDir, "/settings").ToArguments());

@@ -10,7 +10,7 @@ internal sealed record PodmanRunPlan(string Name, IReadOnlyList<string> Argument
 
     /// <summary>Builds the command line: the baseline's order, with the naming, image, user-namespace and readiness additions.</summary>
     public static PodmanRunPlan Build(LaunchArguments args, HostLayout layout, int primaryPort, string name,
-        PodmanFacts facts, Func<string, string?> env)
+        PodmanFacts facts, HostFacts host, Func<string, string?> env)
     {
         var hostDir = layout.ProjectDirName;
         var hostWorkdir = "/host-workdir/" + hostDir;
@@ -18,12 +18,7 @@ internal sealed record PodmanRunPlan(string Name, IReadOnlyList<string> Argument
         // podman stop gives systemd 60 s, not 10, to stop the units: refresh-tokens.service may need its full
         // TimeoutStopSec (45 s) to finish a token refresh already sent.
         var a = new List<string> { "run", "--rm", "--interactive", "--tty", "--name", name, "--hostname", name, "--pull=never", "--stop-timeout=60" };
-        if (facts.Rootless)
-        {
-            // keep-id maps the host user to the same container user (root here: systemd is PID 1 and the
-            // agents run as root), so files the sandbox writes in /app stay the user's on the host.
-            a.Add("--userns=keep-id:uid=0,gid=0");
-        }
+        a.AddRange(HostFit.Arguments(facts, host));
 
         var sdNotify = facts.SupportsSdNotify && !IsOff(env("AI_SDNOTIFY"));
         if (sdNotify)

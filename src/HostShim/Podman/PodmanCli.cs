@@ -10,10 +10,10 @@ internal sealed class PodmanCli(string executable, IReadOnlyDictionary<string, s
 
     public string Executable { get; } = executable;
 
-    /// <summary>The first executable <c>podman</c> on PATH, or null.</summary>
     /// <summary>Overrides of the inherited environment for every podman this instance starts.</summary>
     public IReadOnlyDictionary<string, string?> ChildEnvironment { get; } = childEnvironment ?? new Dictionary<string, string?>();
 
+    /// <summary>The first executable <c>podman</c> on PATH, or null.</summary>
     public static PodmanCli? Find(Func<string, string?> env, IReadOnlyDictionary<string, string?>? childEnvironment = null)
     {
         foreach (var dir in (env("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
@@ -84,8 +84,8 @@ internal sealed class PodmanCli(string executable, IReadOnlyDictionary<string, s
             var security = Child(host, "security");
             var rootless = Child(security, "rootless") is { ValueKind: JsonValueKind.True };
             var remote = Child(host, "serviceIsRemote") is { ValueKind: JsonValueKind.True };
-            var version = Child(Child(root, "version"), "Version") is { ValueKind: JsonValueKind.String } v ? v.GetString() ?? "" : "";
-            return new PodmanFacts(rootless, remote, version);
+            var version = Text(Child(Child(root, "version"), "Version"));
+            return new PodmanFacts(rootless, remote, version, Text(Child(Child(host, "ociRuntime"), "name")), Text(Child(host, "cgroupVersion")));
         }
         catch (JsonException)
         {
@@ -164,6 +164,9 @@ internal sealed class PodmanCli(string executable, IReadOnlyDictionary<string, s
 
         return AttachedRun.RunAsync(Executable, args, env);
     }
+
+    private static string Text(JsonElement element) =>
+        element.ValueKind == JsonValueKind.String ? element.GetString() ?? "" : "";
 
     private static JsonElement Child(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var child) ? child : default;

@@ -1,7 +1,9 @@
 namespace AiSandbox.HostShim.Podman;
 
 /// <summary>What <c>podman info</c> says that changes the command line.</summary>
-internal sealed record PodmanFacts(bool Rootless, bool Remote, string Version)
+/// <param name="OciRuntime">host.ociRuntime.name: runc, crun, …; empty when podman did not say.</param>
+/// <param name="CgroupVersion">host.cgroupVersion: v1 or v2; empty when podman did not say.</param>
+internal sealed record PodmanFacts(bool Rootless, bool Remote, string Version, string OciRuntime = "", string CgroupVersion = "")
 {
     /// <summary>Assumed when podman cannot be asked (a dry run without podman): rootful, local.</summary>
     public static readonly PodmanFacts Unknown = new(false, false, "");

@@ -67,29 +67,9 @@ internal static class ImageBuild
     }
 
     /// <summary>Runs a helper script with captured output (the inputs hash).</summary>
-    public static async Task<ProcessOutput> CaptureAsync(string path, IReadOnlyList<string> args,
-        IReadOnlyDictionary<string, string?> environment, CancellationToken cancellation)
-    {
-        var psi = new ProcessStartInfo(path)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in args)
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        AttachedRun.Apply(psi, environment);
-        using var process = Process.Start(psi) ?? throw new FatalException("cannot start", ("path", path));
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellation);
-        var stderr = process.StandardError.ReadToEndAsync(cancellation);
-        await process.WaitForExitAsync(cancellation).ConfigureAwait(false);
-        return new ProcessOutput(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
-    }
+    public static Task<ProcessOutput> CaptureAsync(string path, IReadOnlyList<string> args,
+        IReadOnlyDictionary<string, string?> environment, CancellationToken cancellation) =>
+        ProcessCapture.RunAsync(path, args, environment, timeout: null, cancellation);
 
     private static async Task ForwardAsync(StreamReader from, TextWriter? to)
     {

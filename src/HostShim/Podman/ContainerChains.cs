@@ -67,10 +67,15 @@ internal sealed class ContainerChains(PodmanCli podman, PodmanFacts facts, HostF
         return args;
     }
 
+    // A refresh may wait for the chain lock (CHAIN_LOCK_TIMEOUT, 60 s) and then for one token request with
+    // its connect retries (under a minute), plus the container's start: the 30 s of a podman question would
+    // give up on a healthy refresh. The container would still finish and write; ai would only misreport it.
+    private static readonly TimeSpan RefreshBound = TimeSpan.FromMinutes(5);
+
     private async Task<ProcessOutput> RunAsync(HostLayout layout, IReadOnlyList<string> command, CancellationToken cancellation)
     {
         Common.IO.AtomicFile.EnsureDirectory(layout.HistoryDir);
-        var output = await podman.CaptureAsync(Arguments(layout, facts, host, env, command), cancellation).ConfigureAwait(false);
+        var output = await podman.CaptureAsync(Arguments(layout, facts, host, env, command), cancellation, RefreshBound).ConfigureAwait(false);
         if (output.ExitCode is 125 or 126 or 127)
         {
             throw new FatalException("podman could not run refresh-tokens in the image", ("exit", output.ExitCode),

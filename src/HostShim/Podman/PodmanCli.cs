@@ -31,41 +31,9 @@ internal sealed class PodmanCli(string executable, IReadOnlyDictionary<string, s
     public static FatalException NotFound() =>
         new("podman not found on PATH: install podman (Debian/Ubuntu: apt-get install podman; Fedora: dnf install podman; macOS: brew install podman)");
 
-    /// <summary>Runs podman with captured output; stdin is empty.</summary>
-    public async Task<ProcessOutput> CaptureAsync(IEnumerable<string> args, CancellationToken cancellation)
-    {
-        var psi = new ProcessStartInfo(Executable)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        foreach (var arg in args)
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        AttachedRun.Apply(psi, ChildEnvironment);
-        using var process = Process.Start(psi) ?? throw new FatalException("cannot start podman", ("path", Executable));
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellation);
-        var stderr = process.StandardError.ReadToEndAsync(cancellation);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        timeout.CancelAfter(QueryTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new FatalException("podman did not answer", ("command", "podman " + string.Join(' ', psi.ArgumentList)),
-                ("seconds", (long)QueryTimeout.TotalSeconds));
-        }
-
-        return new ProcessOutput(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
-    }
+    /// <summary>Runs podman with captured output; stdin is empty. A question gets <see cref="QueryTimeout"/>; longer work names its own bound.</summary>
+    public Task<ProcessOutput> CaptureAsync(IEnumerable<string> args, CancellationToken cancellation, TimeSpan? timeout = null) =>
+        ProcessCapture.RunAsync(Executable, args, ChildEnvironment, timeout ?? QueryTimeout, cancellation);
 
     /// <summary><c>podman info</c>: rootless, remote, version. Unreadable answers count as rootful and local.</summary>
     public async Task<PodmanFacts> InfoAsync(CancellationToken cancellation)

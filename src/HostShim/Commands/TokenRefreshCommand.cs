@@ -68,7 +68,7 @@ internal static class TokenRefreshCommand
         args.AddRange(["--env", "CREDENTIALS_DIR=/settings"]);
         args.AddRange(new BindMount(settingsDir, "/settings").ToArguments());
         args.AddRange(PodmanRunPlan.ExtraArguments(env));
-        args.Add(env("AI_IMAGE") is { Length: > 0 } image ? image : PodmanRunPlan.DefaultImage);
+        args.Add(PodmanRunPlan.Image(env));
         args.AddRange(["/usr/local/bin/refresh-tokens", "--daemon"]);
         return args;
     }

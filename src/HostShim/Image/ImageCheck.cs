@@ -14,14 +14,10 @@ internal static class ImageCheck
     /// <summary>The label container/build puts on the image: container/inputs-hash of the checkout it was built from.</summary>
     public const string InputsLabel = "org.aisandbox.inputs";
 
-    /// <summary>What <c>ai</c> runs: AI_IMAGE, default ai:latest (podman finds it as localhost/ai:latest, the tag ./build_image gives).</summary>
-    public static string ImageName(Func<string, string?> env) =>
-        env("AI_IMAGE") is { Length: > 0 } image ? image : Launch.PodmanRunPlan.DefaultImage;
-
     /// <summary>Builds the image when it is missing, reports a stale one; returns false when a needed build failed.</summary>
     public static async Task<bool> EnsureAsync(CommandContext context, LogfmtLog log, PodmanCli podman, string repoDir)
     {
-        var image = ImageName(context.Environment);
+        var image = Launch.PodmanRunPlan.Image(context.Environment);
         // Both are on the path to every sandbox start: side by side, not one after the other.
         var checkout = CheckoutInputsAsync(repoDir, podman, context.Cancellation);
         var inspect = await podman.CaptureAsync(["image", "inspect", "--format", $"{{{{index .Labels \"{InputsLabel}\"}}}}", image],

@@ -8,6 +8,10 @@ internal sealed record PodmanRunPlan(string Name, IReadOnlyList<string> Argument
 {
     public const string DefaultImage = "ai:latest";
 
+    /// <summary>The image every podman run of <c>ai</c> uses, and the one it checks and builds: AI_IMAGE, default ai:latest
+    /// (podman finds it as localhost/ai:latest, the tag ./build_image gives).</summary>
+    public static string Image(Func<string, string?> env) => env("AI_IMAGE") is { Length: > 0 } image ? image : DefaultImage;
+
     /// <summary>Builds the command line: the baseline's order, with the naming, image, user-namespace and readiness additions.</summary>
     public static PodmanRunPlan Build(LaunchArguments args, HostLayout layout, int primaryPort, string name,
         PodmanFacts facts, HostFacts host, Func<string, string?> env)
@@ -66,7 +70,7 @@ internal sealed record PodmanRunPlan(string Name, IReadOnlyList<string> Argument
         a.AddRange(["--label", "cwd=" + layout.CwdLabel]);
         a.AddRange(["--label", "agent=" + AgentLabel(args.Agent)]);
         a.AddRange(ExtraArguments(env));
-        a.Add(env("AI_IMAGE") is { Length: > 0 } image ? image : DefaultImage);
+        a.Add(Image(env));
         return new PodmanRunPlan(name, a, mounts, sdNotify);
     }
 

@@ -61,7 +61,7 @@ internal sealed class ContainerChains(PodmanCli podman, PodmanFacts facts, HostF
         args.AddRange(new BindMount(layout.SettingsDir, "/settings").ToArguments());
         args.AddRange(new BindMount(layout.HistoryDir, "/history").ToArguments());
         args.AddRange(PodmanRunPlan.ExtraArguments(env));
-        args.Add(env("AI_IMAGE") is { Length: > 0 } image ? image : PodmanRunPlan.DefaultImage);
+        args.Add(PodmanRunPlan.Image(env));
         args.Add("/usr/local/bin/refresh-tokens");
         args.AddRange(command);
         return args;

@@ -324,21 +324,8 @@ internal sealed class TokenChains : IDisposable
         }
     }
 
-    private ActiveCopy? ReadValid(string path)
-    {
-        try
-        {
-            var copy = CredentialCopy.LoadIfExists(path);
-            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            return copy is { IsComplete: true } && copy.ExpiresAtOrMin > now
-                ? new ActiveCopy(string.Empty, copy.ExpiresAtOrMin, copy.Path, IsSettingsCopy: true)
-                : null;
-        }
-        catch (CredentialReadException)
-        {
-            return null;
-        }
-    }
+    private ActiveCopy? ReadValid(string path) =>
+        ReadAny(path) is { } copy && copy.ExpiresAt > _time.GetUtcNow().ToUnixTimeMilliseconds() ? copy : null;
 }
 
 internal enum CopyStatus

@@ -166,8 +166,8 @@ internal sealed partial class SupervisorService : BackgroundService
     }
 
     /// <summary>
-    /// True when the supervisor's state answers (its locks are free) and the bus answers a call within half
-    /// the watchdog timeout: the same paths a WaitReady or a unit change goes through.
+    /// True when the supervisor's state answers (its locks are free) and the bus answers a call within a
+    /// quarter of the watchdog timeout (half of the beat interval): the same paths a WaitReady or a unit change goes through.
     /// </summary>
     internal async Task<bool> ProveAliveAsync(DBusConnection connection, CancellationToken cancellationToken)
     {

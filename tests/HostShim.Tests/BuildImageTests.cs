@@ -14,12 +14,12 @@ public sealed class BuildImageTests : IDisposable
     private static readonly string[] Pins = ["claude-code", "codex", "gemini-cli", "copilot"];
     private readonly TempDir _dir = new("aisandbox-build-image-");
     private readonly Dictionary<string, string?> _env;
+    private readonly ScratchRepo _repo;
 
     public BuildImageTests(FakePodmanBinary podman)
     {
-        Directory.CreateDirectory(Repo(""));
-        File.Copy(Path.Combine(RepoPaths.Root, "build_image"), Repo("build_image"));
-        File.SetUnixFileMode(Repo("build_image"), (UnixFileMode)0b111_101_101);
+        _repo = new ScratchRepo(_dir);
+        _repo.CopyFromCheckout("build_image");
         Write("publish", "#!/bin/sh\necho published >> \"$PUBLISH_LOG\"\n", executable: true);
         Write("container/Containerfile", "FROM scratch\n");
         Write("container/build", "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$BUILD_LOG\"\necho localhost/ai:0123456789abcdef\nexit ${BUILD_EXIT:-0}\n", executable: true);
@@ -42,17 +42,9 @@ public sealed class BuildImageTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private string Repo(string relative) => Path.Combine(_dir.Path, "repo", relative);
+    private string Repo(string relative) => _repo.Path(relative);
 
-    private void Write(string relative, string content, bool executable = false)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Repo(relative))!);
-        File.WriteAllText(Repo(relative), content);
-        if (executable)
-        {
-            File.SetUnixFileMode(Repo(relative), (UnixFileMode)0b111_101_101);
-        }
-    }
+    private void Write(string relative, string content, bool executable = false) => _repo.Write(relative, content, executable);
 
     private Task<ProcessResult> BuildAsync(params string[] args) =>
         Run.ProcessAsync(Repo("build_image"), args, _env, cwd: _dir.Path);

@@ -13,14 +13,14 @@ public sealed class ContainerBuildTests : IDisposable
 {
     private readonly TempDir _dir = new("aisandbox-container-build-");
     private readonly Dictionary<string, string?> _env;
+    private readonly ScratchRepo _repo;
 
     public ContainerBuildTests(FakePodmanBinary podman)
     {
+        _repo = new ScratchRepo(_dir);
         foreach (var file in new[] { "container/build", "container/inputs-hash", "scripts/lib.sh" })
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Repo(file))!);
-            File.Copy(Path.Combine(RepoPaths.Root, file), Repo(file));
-            File.SetUnixFileMode(Repo(file), (UnixFileMode)0b111_101_101);
+            _repo.CopyFromCheckout(file);
         }
 
         Write("container/Containerfile", "ARG BASE\nFROM ${BASE}\nRUN true\n");
@@ -51,17 +51,9 @@ public sealed class ContainerBuildTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private string Repo(string relative) => Path.Combine(_dir.Path, "repo", relative);
+    private string Repo(string relative) => _repo.Path(relative);
 
-    private void Write(string relative, string content, bool executable = false)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Repo(relative))!);
-        File.WriteAllText(Repo(relative), content);
-        if (executable)
-        {
-            File.SetUnixFileMode(Repo(relative), (UnixFileMode)0b111_101_101);
-        }
-    }
+    private void Write(string relative, string content, bool executable = false) => _repo.Write(relative, content, executable);
 
     private Task<ProcessResult> BuildAsync(params string[] args) =>
         Run.ProcessAsync(Repo("container/build"), args, _env, cwd: _dir.Path);

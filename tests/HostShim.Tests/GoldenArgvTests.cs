@@ -13,12 +13,7 @@ public sealed class GoldenArgvTests(FakePodmanBinary podman) : IDisposable
 
     public void Dispose() => _s.Dispose();
 
-    private async Task<IReadOnlyList<string>> DryRunAsync(params string[] args)
-    {
-        var result = await _s.InProcessAsync([.. args, "--dry-run"]);
-        Assert.True(result.ExitCode == 0, result.ToString());
-        return Argv.FromDryRun(result.Stdout);
-    }
+    private Task<IReadOnlyList<string>> DryRunAsync(params string[] args) => _s.DryRunArgvAsync(args);
 
     [Fact]
     public async Task Bare_ai_is_the_baseline_command_with_naming_pull_never_sdnotify_and_loopback_publish()

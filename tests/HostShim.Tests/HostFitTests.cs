@@ -21,12 +21,7 @@ public sealed class HostFitTests(FakePodmanBinary podman) : IDisposable
 
     public void Dispose() => _s.Dispose();
 
-    private async Task<IReadOnlyList<string>> DryRunAsync(params string[] args)
-    {
-        var result = await _s.InProcessAsync([.. args, "--dry-run"]);
-        Assert.True(result.ExitCode == 0, result.ToString());
-        return Argv.FromDryRun(result.Stdout);
-    }
+    private Task<IReadOnlyList<string>> DryRunAsync(params string[] args) => _s.DryRunArgvAsync(args);
 
     [Fact]
     public async Task Low_hard_limits_without_CAP_SYS_RESOURCE_give_ulimits_from_the_host_right_after_the_stop_timeout()

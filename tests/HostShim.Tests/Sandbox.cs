@@ -94,6 +94,14 @@ internal sealed class Sandbox : IDisposable
         return new ProcessResult(exit, stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary><c>ai ARGS --dry-run</c> in-process: the podman argv it prints, one argument per line (line 1, podman, dropped).</summary>
+    public async Task<IReadOnlyList<string>> DryRunArgvAsync(params string[] args)
+    {
+        var result = await InProcessAsync([.. args, "--dry-run"]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return Argv.FromDryRun(result.Stdout);
+    }
+
     /// <summary>Runs the published binary (artifacts/bin/ai) with this sandbox's environment.</summary>
     public Task<ProcessResult> PublishedAsync(IReadOnlyList<string> args, string? stdin = null, string? cwd = null) =>
         Run.CommandAsync("ai", args, Env, stdin, cwd ?? Project, TimeSpan.FromSeconds(30));

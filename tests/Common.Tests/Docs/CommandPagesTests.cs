@@ -26,6 +26,14 @@ public sealed class CommandPagesTests
         Assert.True(parsed.Blocks.Count > 0, $"{page} has no <!-- help: ... --> block");
         foreach (var block in parsed.Blocks)
         {
+            // bin/ scripts publish a missing binary on first use; a test must fail instead of building.
+            var first = block.Invocation.Split(' ')[0];
+            if (first.StartsWith("bin/", StringComparison.Ordinal))
+            {
+                var binary = Path.Combine(RepoPaths.Root, "artifacts", "bin", first["bin/".Length..]);
+                Assert.True(File.Exists(binary), $"{page}:{block.Line}: {binary} is not published: run ./publish (or ./test, which does)");
+            }
+
             var result = await Run.ProcessAsync("/bin/bash", ["-c", "exec " + block.Invocation], cwd: RepoPaths.Root);
             Assert.True(result.ExitCode == 0 && result.Stderr.Length == 0,
                 $"{page}:{block.Line}: `{block.Invocation}` must exit 0 with nothing on stderr ({Fix}): {result}");

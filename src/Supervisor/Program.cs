@@ -19,7 +19,7 @@ const string usage = """
     (org.aisandbox.Supervisor1 on the system bus) and through sd_notify. Runs as ai-supervisor.service.
 
     Configuration: /etc/ai-supervisor/appsettings.json (or AI_SUPERVISOR_CONFIG), Supervisor__* variables,
-    AI_SERVICES=postgresql,lavinmq,redis|none, DBUS_SYSTEM_BUS_ADDRESS. See the README.
+    AI_SERVICES=postgresql,lavinmq,redis|none, DBUS_SYSTEM_BUS_ADDRESS. See docs/configuration.md.
 
     Run as ai-supervisor-generator (a link), it is the systemd generator that starts the selected services
     at the beginning of the boot; see ai-supervisor-generator --help.

@@ -25,6 +25,7 @@ public sealed class ContainerBuildTests : IDisposable
 
         Write("container/Containerfile", "ARG BASE\nFROM ${BASE}\nRUN true\n");
         Write("container/setup", "#!/bin/sh\n", executable: true);
+        Write("container/tools", "# one package a line\ngh\n");
         Write("container/rootfs/etc/motd", "hello\n");
         Write("container/ca/README.md", "not an input\n");
         Write("versions/claude-code", "1.0.0\n");

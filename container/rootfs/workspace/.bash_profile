@@ -4,6 +4,8 @@ export GOPATH=${GOPATH:-/workspace/go}
 case ":$PATH:" in *:/usr/local/bin:*) ;; *) PATH=/usr/local/bin:$PATH ;; esac
 case ":$PATH:" in *:/workspace/.local/bin:*) ;; *) PATH=/workspace/.local/bin:$GOPATH/bin:$PATH ;; esac
 export PATH
+# puppeteer drives the system Chromium and never downloads one; node finds the global packages.
+export PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_EXECUTABLE_PATH=/usr/bin/chromium NODE_PATH=/usr/local/lib/node_modules
 
 # A login shell that is interactive (podman exec … bash -l) reads only this file: give it the rest.
 if [[ $- == *i* ]] && [ -z "${__aisandbox_bashrc:-}" ] && [ -r /workspace/.bashrc ]; then

@@ -143,6 +143,22 @@ public sealed class ToolboxTests(ToolboxSandbox tools) : IClassFixture<ToolboxSa
     }
 
     [Fact]
+    public async Task Co_waits_for_the_supervisor_and_execs_copilot_with_the_documented_flags()
+    {
+        // A stand-in copilot first on PATH shows what the launcher hands over; the supervisor on the bus is real.
+        var output = await ShAsync("""
+            mkdir -p bin settings
+            printf '#!/bin/sh\necho "args=$*"\necho "home=$COPILOT_HOME allow=$COPILOT_ALLOW_ALL"\n' >bin/copilot
+            chmod +x bin/copilot
+            PATH=$PWD/bin:$PATH SETTINGS_ROOT=$PWD/settings co alpha 2>&1
+            stat -c 'mode=%a' settings/copilot_alpha
+            """);
+        Assert.Contains("args=--allow-all --no-auto-update", output, StringComparison.Ordinal);
+        Assert.Matches("home=/tmp/[^ ]+/settings/copilot_alpha allow=true", output);
+        Assert.Contains("mode=700", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_other_tools_are_on_the_path_and_co_shadows_nothing()
     {
         var output = await ShAsync("""

@@ -3,7 +3,7 @@ namespace AiSandbox.HostShim;
 internal static class Usage
 {
     public const string Text = """
-        Usage: ai [profile | cx [profile] | c|claude [profile] | codex [profile]] [options]
+        Usage: ai [profile | cx [profile] | co [profile] | c|claude [profile] | codex|copilot [profile]] [options]
                ai login [profile]
                ai codex-login [profile] [--status]
                ai token-refresh [--dry-run]
@@ -15,14 +15,15 @@ internal static class Usage
         the current directory mounted at /app. A missing image is built first (./build_image,
         about 5 minutes); an image older than the checkout gets a one-line notice. A profile
         without credentials is logged in first when ai runs on a terminal (as ai login <profile>,
-        or ai codex-login <profile> for cx).
+        or ai codex-login <profile> for cx). co (Copilot) signs in inside the sandbox (/login in
+        copilot) and keeps that login in $AI_DIR/settings/copilot[_<profile>].
 
         ai login [profile]       Claude OAuth login (open the URL, paste the code) into
                                  $AI_DIR/settings/.credentials.<profile>.json (0600)
         ai codex-login [profile] Codex device-code login into $AI_DIR/settings/codex_<profile>/auth.json
 
         Options:
-          -r, --resume ID   resume an agent session (Claude unless cx/codex)
+          -r, --resume ID   resume an agent session (Claude unless cx/codex or co/copilot)
           --ports LIST      extra published ports, comma-separated: N, HOST:CONTAINER or
                             ADDR:HOST:CONTAINER (without ADDR: 127.0.0.1)
           --remote          enable Claude remote control (AI_REMOTE=1)

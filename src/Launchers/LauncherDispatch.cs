@@ -10,6 +10,7 @@ internal static class LauncherDispatch
         ["c"] = "wait for services, prepare a Claude session home, exec claude",
         ["cx"] = "wait for services, prepare a Codex home, run codex and sync its auth back",
         ["g"] = "prepare a Gemini home, exec gemini",
+        ["co"] = "wait for services, exec copilot with its state in the profile's settings",
         ["x"] = "leave the console shell (stops the sandbox)",
         ["claude-login"] = "refresh this session's Claude credentials from history or settings",
         ["l"] = "alias of claude-login",
@@ -17,12 +18,13 @@ internal static class LauncherDispatch
     };
 
     public const string Usage = """
-        Usage: ai-launcher <command> [args...]   (or call it as the command: c, cx, g, x, ...)
+        Usage: ai-launcher <command> [args...]   (or call it as the command: c, cx, g, co, x, ...)
 
         Commands:
           c             wait for services, prepare a Claude session home, exec claude
           cx            wait for services, prepare a Codex home, run codex and sync its auth back
           g             prepare a Gemini home, exec gemini
+          co            wait for services, exec copilot with its state in the profile's settings
           x             leave the console shell (stops the sandbox)
           claude-login  refresh this session's Claude credentials from history or settings (alias l)
           claude-hook   Claude UserPromptSubmit hook: x exits, l logs in
@@ -65,6 +67,7 @@ internal static class LauncherDispatch
         "c" => Claude.ClaudeCommand.RunAsync(host),
         "cx" => Codex.CodexCommand.RunAsync(host),
         "g" => Gemini.GeminiCommand.RunAsync(host),
+        "co" => Copilot.CopilotCommand.RunAsync(host),
         "x" => Task.FromResult(Shell.ExitCommand.Run(host, Exec.Native.GetParentPid)),
         "claude-login" or "l" => Claude.ClaudeLoginCommand.RunAsync(host),
         "claude-hook" => Claude.ClaudeHookCommand.RunAsync(host),

@@ -27,7 +27,7 @@ public sealed class ImageContentsTests(TestImage image)
     {
         var script = """
             set -e
-            node -e 'const m = +process.versions.node.split(".")[0]; if (m < 20) { console.error("node " + m); process.exit(1) }'
+            node -e 'const m = +process.versions.node.split(".")[0]; if (m < 22) { console.error("node " + m); process.exit(1) }'
             python3 -c 'import sys; assert sys.version_info >= (3, 11)'
             ruby -e 'exit 1 if RUBY_VERSION < "3.1"'
             bundle --version
@@ -72,7 +72,7 @@ public sealed class ImageContentsTests(TestImage image)
     public async Task The_commands_are_installed_under_their_baseline_names()
     {
         var result = await Podman.CheckedAsync(["run", "--rm", "--pull=never", "--network=none", image.Name, "bash", "-c",
-            "for c in refresh-tokens codex-login ai-supervisor ai-launcher ai-start c cx g x s start.sh claude-login l claude-hook; do " +
+            "for c in refresh-tokens codex-login ai-supervisor ai-launcher ai-start c cx g co x s start.sh claude-login l claude-hook; do " +
             "command -v $c >/dev/null || echo missing=$c; done; s --help >/dev/null 2>&1 && echo s-help-ok; start.sh --help >/dev/null 2>&1 && echo start-help-ok"],
             TimeSpan.FromSeconds(30));
         Assert.DoesNotContain("missing=", result.Stdout, StringComparison.Ordinal);

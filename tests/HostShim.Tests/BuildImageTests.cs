@@ -73,12 +73,12 @@ public sealed class BuildImageTests : IDisposable
     }
 
     [Fact]
-    public async Task Force_rebuilds_without_the_cache()
+    public async Task Force_rebuilds_without_the_cache_on_a_fresh_base()
     {
         // 112
         var result = await BuildAsync("--force");
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(["--no-cache"], BuildArgs);
+        Assert.Equal(["--no-cache", "--fresh-base"], BuildArgs);
     }
 
     [Fact]

@@ -25,6 +25,7 @@ public sealed class ContainerBuildTests : IDisposable
 
         Write("container/Containerfile", "ARG BASE\nFROM ${BASE}\nRUN true\n");
         Write("container/setup", "#!/bin/sh\n", executable: true);
+        Write("container/tools", "# one package a line\ngh\n");
         Write("container/rootfs/etc/motd", "hello\n");
         Write("container/ca/README.md", "not an input\n");
         Write("versions/claude-code", "1.0.0\n");
@@ -36,7 +37,7 @@ public sealed class ContainerBuildTests : IDisposable
         // The recipe asks publish where the image architecture's binaries are (./publish --image --print-out).
         Write("publish", "#!/bin/sh\necho artifacts/bin\n", executable: true);
         // debootstrap's stand-in: after it the image store has an image (the fake answers every inspect).
-        Write("container/build-base", "#!/bin/sh\necho based >> \"$BASE_LOG\"\necho 123000000 > \"$FAKE_PODMAN_IMAGE_FILE\"\necho localhost/aisandbox-base:trixie\n",
+        Write("container/build-base", "#!/bin/sh\necho based \"$@\" >> \"$BASE_LOG\"\necho 123000000 > \"$FAKE_PODMAN_IMAGE_FILE\"\necho localhost/aisandbox-base:trixie\n",
             executable: true);
         Write("tools/curl", "#!/bin/sh\necho \"$@\" >> \"$CURL_LOG\"\nexit ${CURL_EXIT:-6}\n", executable: true);
         _env = new Dictionary<string, string?>
@@ -99,6 +100,31 @@ public sealed class ContainerBuildTests : IDisposable
         Assert.Contains("BASE=docker.io/library/debian:trixie", BuildCall.Args);
         Assert.DoesNotContain("--pull=never", BuildCall.Args);
         Assert.False(File.Exists(_dir["base.log"]));
+        Assert.Matches("^at=info msg=\"image built\" image=localhost/ai:latest .* size_mb=[0-9]+$", result.StderrLines[^1]);
+    }
+
+    [Fact]
+    public async Task A_fresh_base_is_pulled_again_even_when_present()
+    {
+        // The fake answers every "image exists" with yes: without --fresh-base the present base is taken as it is.
+        File.WriteAllText(_dir["image"], "123000000\n");
+        _env["CURL_EXIT"] = "0";
+        var result = await BuildAsync("--no-cache", "--fresh-base");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(["pull", "--quiet", "docker.io/library/debian:trixie"], Assert.Single(Calls, c => c.Command == "pull").Args);
+        Assert.Contains("--no-cache", BuildCall.Args);
+        Assert.Matches("^at=info msg=\"image built\" .* size_mb=123$", result.StderrLines[^1]);
+    }
+
+    [Fact]
+    public async Task A_fresh_base_without_a_registry_is_debootstrapped_again()
+    {
+        File.WriteAllText(_dir["image"], "123000000\n");
+        var result = await BuildAsync("--no-cache", "--fresh-base");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("based --force\n", File.ReadAllText(_dir["base.log"]));
+        Assert.DoesNotContain(Calls, c => c.Command == "pull");
+        Assert.Matches("^at=info msg=\"image built\" .* size_mb=123$", result.StderrLines[^1]);
     }
 
     [Fact]

@@ -27,6 +27,7 @@ public static class RepoPaths
         ["c"] = "ai-launcher",
         ["cx"] = "ai-launcher",
         ["g"] = "ai-launcher",
+        ["co"] = "ai-launcher",
         ["x"] = "ai-launcher",
         ["ai-start"] = "ai-start",
         ["s"] = "ai-start",

@@ -75,16 +75,22 @@ unset __aisandbox_title
 __aisandbox_autolaunch() {
   local claude_profile=${CLAUDE_PROFILE:-} claude_resume=${CLAUDE_RESUME:-} claude_auto=${CLAUDE_AUTO_START:-}
   local codex_auto=${CODEX_AUTO_START:-} codex_profile=${CODEX_PROFILE:-} codex_resume=${CODEX_RESUME:-}
+  local copilot_auto=${COPILOT_AUTO_START:-} copilot_profile=${COPILOT_PROFILE:-} copilot_resume=${COPILOT_RESUME:-}
   local forced=${AI_AUTO_LAUNCH:-} console here
   unset CLAUDE_PROFILE CLAUDE_RESUME CLAUDE_AUTO_START CODEX_AUTO_START CODEX_PROFILE CODEX_RESUME AI_AUTO_LAUNCH
-  [ -n "$claude_profile$claude_resume$claude_auto$codex_auto$codex_profile$codex_resume" ] || return 0
+  unset COPILOT_AUTO_START COPILOT_PROFILE COPILOT_RESUME
+  [ -n "$claude_profile$claude_resume$claude_auto$codex_auto$codex_profile$codex_resume$copilot_auto$copilot_profile$copilot_resume" ] || return 0
   if [ "$forced" != 1 ]; then
     here=$(tty 2>/dev/null) || return 0
     console=$(readlink -f /dev/console 2>/dev/null || echo /dev/console)
     [ "$here" = /dev/console ] || [ "$here" = "$console" ] || return 0
   fi
   local args=()
-  if [ -n "$codex_auto$codex_profile$codex_resume" ]; then
+  if [ -n "$copilot_auto$copilot_profile$copilot_resume" ]; then
+    [ -n "$copilot_profile" ] && args+=("$copilot_profile")
+    [ -n "$copilot_resume" ] && args+=(--resume "$copilot_resume")
+    co "${args[@]}"
+  elif [ -n "$codex_auto$codex_profile$codex_resume" ]; then
     [ -n "$codex_profile" ] && args+=("$codex_profile")
     [ -n "$codex_resume" ] && args+=(--resume "$codex_resume")
     cx "${args[@]}"

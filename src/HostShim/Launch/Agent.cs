@@ -6,4 +6,5 @@ internal enum Agent
     None,
     Claude,
     Codex,
+    Copilot,
 }

@@ -4,7 +4,7 @@ using AiSandbox.Common.Logging;
 namespace AiSandbox.HostShim.Launch;
 
 /// <summary>
-/// The grammar <c>ai [profile | cx [profile] | c|claude [profile] | codex [profile]] [options]</c>: the
+/// The grammar <c>ai [profile | cx [profile] | co [profile] | c|claude [profile] | codex|copilot [profile]] [options]</c>: the
 /// baseline's bare Claude profile and the newer explicit agent words, options anywhere. Only the
 /// command line is checked here; files and values are checked by <see cref="LaunchValidator"/>.
 /// </summary>
@@ -85,6 +85,7 @@ internal static class LaunchArgumentParser
         {
             "c" or "claude" => Agent.Claude,
             "cx" or "codex" => Agent.Codex,
+            "co" or "copilot" => Agent.Copilot,
             _ => Agent.None,
         };
         if (agent != Agent.None)
@@ -97,6 +98,11 @@ internal static class LaunchArgumentParser
 
             agentWordSeen = true;
             return result with { Agent = agent };
+        }
+
+        if (result.Agent == Agent.Copilot)
+        {
+            return result.CopilotProfile is null ? result with { CopilotProfile = word } : throw UsageException.UnexpectedArgument(word, ExitCodes.Failure);
         }
 
         if (result.Agent == Agent.Codex)

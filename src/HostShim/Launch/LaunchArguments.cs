@@ -11,6 +11,9 @@ internal sealed record LaunchArguments
     /// <summary>The Codex profile (after <c>cx</c>/<c>codex</c>).</summary>
     public string? CodexProfile { get; init; }
 
+    /// <summary>The Copilot profile (after <c>co</c>/<c>copilot</c>): its state lives in settings/copilot_&lt;profile&gt;.</summary>
+    public string? CopilotProfile { get; init; }
+
     public string? Resume { get; init; }
 
     public IReadOnlyList<PortSpec> Ports { get; init; } = [];

@@ -19,6 +19,11 @@ internal static class LaunchValidator
             throw new FatalException("invalid codex profile", ("profile", codex)) { ExitCode = ExitCodes.Usage };
         }
 
+        if (args.CopilotProfile is { } copilot && !ProfileName.IsValid(copilot))
+        {
+            throw new FatalException("invalid copilot profile", ("profile", copilot)) { ExitCode = ExitCodes.Usage };
+        }
+
         if (args.ClaudeProfile is { } claude && !ProfileName.IsValid(claude))
         {
             throw new FatalException("invalid claude profile", ("profile", claude)) { ExitCode = ExitCodes.Usage };

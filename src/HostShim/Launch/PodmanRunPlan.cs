@@ -36,9 +36,11 @@ internal sealed record PodmanRunPlan(string Name, IReadOnlyList<string> Argument
         Env(a, "PORT", port);
         Env(a, "CLAUDE_PROFILE", args.ClaudeProfile);
         Env(a, "CODEX_PROFILE", args.CodexProfile);
-        Env(a, args.Agent == Agent.Codex ? "CODEX_RESUME" : "CLAUDE_RESUME", args.Resume);
+        Env(a, "COPILOT_PROFILE", args.CopilotProfile);
+        Env(a, args.Agent switch { Agent.Codex => "CODEX_RESUME", Agent.Copilot => "COPILOT_RESUME", _ => "CLAUDE_RESUME" }, args.Resume);
         Env(a, "CLAUDE_AUTO_START", args.Agent == Agent.Claude ? "1" : null);
         Env(a, "CODEX_AUTO_START", args.Agent == Agent.Codex ? "1" : null);
+        Env(a, "COPILOT_AUTO_START", args.Agent == Agent.Copilot ? "1" : null);
         Env(a, "AI_REMOTE", args.Remote || LaunchValidator.Truthy(env("AI_REMOTE")) ? "1" : null);
         Env(a, "AI_FAST", args.Fast || LaunchValidator.Truthy(env("AI_FAST")) ? "1" : null);
         // The sandbox's own knobs (which services the supervisor starts, how long launchers wait), when set.
@@ -86,6 +88,7 @@ internal sealed record PodmanRunPlan(string Name, IReadOnlyList<string> Argument
     {
         Agent.Claude => "claude",
         Agent.Codex => "codex",
+        Agent.Copilot => "copilot",
         _ => "",
     };
 

@@ -4,7 +4,7 @@ namespace AiSandbox.Launchers.Tests.Support;
 
 /// <summary>
 /// The stub agent (Stub/stub-agent.c), compiled once per test run with gcc and put on PATH as claude,
-/// codex and gemini. It records argv, environment, cwd, pid and what it sees under HOME.
+/// codex, gemini and copilot. It records argv, environment, cwd, pid and what it sees under HOME.
 /// </summary>
 public sealed class StubAgent : IDisposable
 {
@@ -25,7 +25,7 @@ public sealed class StubAgent : IDisposable
 
         BinDir = Path.Combine(_dir, "bin");
         Directory.CreateDirectory(BinDir);
-        foreach (var name in new[] { "claude", "codex", "gemini" })
+        foreach (var name in new[] { "claude", "codex", "gemini", "copilot" })
         {
             File.CreateSymbolicLink(Path.Combine(BinDir, name), binary);
         }
@@ -33,7 +33,7 @@ public sealed class StubAgent : IDisposable
         Binary = binary;
     }
 
-    /// <summary>A directory holding claude, codex and gemini, all the stub.</summary>
+    /// <summary>A directory holding claude, codex, gemini and copilot, all the stub.</summary>
     public string BinDir { get; }
 
     public string Binary { get; }

@@ -17,6 +17,7 @@ public sealed class SubcommandHelpTests
     [Theory]
     [InlineData("token-refresh")]
     [InlineData("ps")]
+    [InlineData("stop")]
     [InlineData("exec")]
     [InlineData("setup-vm")]
     public Task Every_subcommand_answers_help(string subcommand) => Smoke.HelpExitsZeroWithUsageAsync("ai", subcommand);
@@ -26,4 +27,10 @@ public sealed class SubcommandHelpTests
     [InlineData("exec")]
     [InlineData("setup-vm")]
     public Task Every_subcommand_names_an_unknown_flag(string subcommand) => Smoke.UnknownFlagIsNamedAsync("ai", 1, subcommand);
+
+    // Commands without a baseline follow the project's rule: 2 for a bad command line.
+    [Theory]
+    [InlineData("ps")]
+    [InlineData("stop")]
+    public Task New_subcommands_name_an_unknown_flag_with_exit_2(string subcommand) => Smoke.UnknownFlagIsNamedAsync("ai", 2, subcommand);
 }

@@ -9,6 +9,7 @@ internal static class Usage
                ai token-refresh [--dry-run]
                ai ps
                ai stop NAME... | --all
+               ai kube [profile] [--no-refresher]
                ai exec [name|last] [command...]
                ai setup-vm [--dry-run]
 
@@ -23,6 +24,7 @@ internal static class Usage
         ai codex-login [profile] Codex device-code login into $AI_DIR/settings/codex_<profile>/auth.json
         ai ps                    every running sandbox with its readiness (ai ps --help)
         ai stop NAME...|--all    stop sandboxes cleanly (ai stop --help)
+        ai kube [profile]        the sandbox as a Kubernetes Pod manifest (ai kube --help)
 
         Options:
           -r, --resume ID   resume an agent session (Claude unless cx/codex)

@@ -18,6 +18,7 @@ public sealed class SubcommandHelpTests
     [InlineData("token-refresh")]
     [InlineData("ps")]
     [InlineData("stop")]
+    [InlineData("kube")]
     [InlineData("exec")]
     [InlineData("setup-vm")]
     public Task Every_subcommand_answers_help(string subcommand) => Smoke.HelpExitsZeroWithUsageAsync("ai", subcommand);
@@ -32,5 +33,6 @@ public sealed class SubcommandHelpTests
     [Theory]
     [InlineData("ps")]
     [InlineData("stop")]
+    [InlineData("kube")]
     public Task New_subcommands_name_an_unknown_flag_with_exit_2(string subcommand) => Smoke.UnknownFlagIsNamedAsync("ai", 2, subcommand);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using AiSandbox.EndToEnd.Infrastructure;
 using AiSandbox.TestSupport;
 using AiSandbox.TestSupport.OAuth;
@@ -72,8 +73,13 @@ public sealed class PsStopTests(TestImage image) : IAsyncDisposable
             await Task.Delay(500);
         }
 
-        Assert.Matches($@"^{withAgent.Name} +psa{run} +claude +work +\d+(s|m\d\ds) +127\.0\.0\.1:\d+->1337/tcp,127\.0\.0\.1:{port}->5672/tcp +ready$", lines[0]);
-        Assert.Matches($@"^{shell.Name} +psb{run} +- +- +\d+(s|m\d\ds) +127\.0\.0\.1:\d+->1337/tcp +ready$", lines[1]);
+        var cells = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(cells.Length == 7, lines[0]);
+        Assert.Equal([withAgent.Name, $"psa{run}", "claude", "work"], cells[..4]);
+        Assert.True(Regex.IsMatch(cells[4], @"^\d+(s|m\d\ds)$"), lines[0]);
+        Assert.True(Regex.IsMatch(cells[5], $@"^(127\.0\.0\.1:\d+->1337/tcp,127\.0\.0\.1:{port}->5672/tcp|127\.0\.0\.1:{port}->5672/tcp,127\.0\.0\.1:\d+->1337/tcp)$"), lines[0]);
+        Assert.Equal("ready", cells[6]);
+        Assert.True(Regex.IsMatch(lines[1], $@"^{shell.Name} +psb{run} +- +- +\d+(s|m\d\ds) +127\.0\.0\.1:\d+->1337/tcp +ready$"), lines[1]);
 
         var stop = await Run.ProcessAsync(Ai, ["stop", withAgent.Name, shell.Name], env, timeout: TimeSpan.FromSeconds(120));
         Assert.True(stop.ExitCode == 0, stop.ToString());

@@ -106,6 +106,16 @@ internal sealed class Tmux : IAsyncDisposable
         }
     }
 
+    /// <summary>The pid of the pane's command (after its <c>exec</c>s: bin/ai execs the ai binary).</summary>
+    public async Task<int> PanePidAsync()
+    {
+        var result = await RunAsync(["display-message", "-p", "-t", "main", "#{pane_pid}"]);
+        return int.Parse(result.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Closes the terminal as a window manager would: the pane's processes get SIGHUP.</summary>
+    public Task CloseAsync() => RunAsync(["kill-server"]);
+
     public async ValueTask DisposeAsync()
     {
         await RunAsync(["kill-server"]);

@@ -84,7 +84,8 @@ public sealed partial class ReadmeFirstRunTests(TestImage image) : IAsyncLifetim
                 Assert.Equal(label, (await Podman.CheckedAsync(["image", "inspect", "--format", "{{index .Labels \"org.aisandbox.inputs\"}}", _image])).Stdout.Trim());
 
                 var box = await WatchAsync(term);
-                screen = await term.WaitForTextAsync("msg=\"sandbox ready\"", Boot);
+                // ai's "sandbox ready" line can be redrawn over by the launcher's readiness display when systemd's
+                // READY comes after the launcher started drawing; the display's own lines stay.
                 await WaitForClaudePromptAsync(term);
                 screen = await term.CaptureAsync();
                 foreach (var service in new[] { "postgresql", "redis" })
@@ -102,7 +103,19 @@ public sealed partial class ReadmeFirstRunTests(TestImage image) : IAsyncLifetim
                 // before it asks the API (which the dead proxy refuses).
                 await term.SendLineAsync("say " + marker);
                 await WaitAsync(() => Transcript(marker) is not null, Step, "the transcript holding the first prompt");
-                await term.SendKeysAsync("Escape");
+                // Claude retries the refused API call; Escape interrupts it and puts the prompt back into the input,
+                // which Ctrl-U clears, so the `x` that follows is a prompt of its own.
+                await WaitAsync(async () =>
+                {
+                    if (!(await term.ScreenAsync()).Contains("esc to interrupt", StringComparison.Ordinal))
+                    {
+                        return true;
+                    }
+
+                    await term.SendKeysAsync("Escape");
+                    return false;
+                }, Step, "claude interrupted");
+                await term.SendKeysAsync("C-u");
                 await LeaveAsync(term, box, "claude");
             });
         }

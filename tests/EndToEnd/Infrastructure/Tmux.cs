@@ -59,6 +59,13 @@ internal sealed class Tmux : IAsyncDisposable
         return result.ExitCode == 0 ? result.Stdout : string.Empty;
     }
 
+    /// <summary>The visible screen only, without scroll-back: what a redrawn status line says now.</summary>
+    public async Task<string> ScreenAsync()
+    {
+        var result = await RunAsync(["capture-pane", "-p", "-J", "-t", "main"]);
+        return result.ExitCode == 0 ? result.Stdout : string.Empty;
+    }
+
     /// <summary>Null while the command runs; its exit status once it ended.</summary>
     public async Task<int?> ExitStatusAsync()
     {

@@ -1,5 +1,6 @@
 using AiSandbox.Common.Systemd;
 using AiSandbox.ServiceBootstrap.Catalog;
+using AiSandbox.ServiceBootstrap.Probes;
 using AiSandbox.ServiceBootstrap.Readiness;
 using AiSandbox.ServiceBootstrap.Supervision;
 using AiSandbox.ServiceBootstrap.Systemd;
@@ -14,8 +15,9 @@ namespace AiSandbox.Supervisor;
 /// <summary>
 /// Keeps ai-supervisor on the system bus: connect, own org.aisandbox.Supervisor1, export the object,
 /// subscribe to systemd, hand the connection to the <see cref="ServiceSupervisor"/>; when the bus
-/// drops, reconnect with back-off and let the supervisor rebuild its state from systemd. The watchdog is
-/// fed from this loop only, and only after a round trip on the bus and through the supervisor's state
+/// drops, reconnect with back-off and let the supervisor rebuild its state from systemd. The loop's body
+/// is one method, <see cref="StepAsync"/>, which tests call with a fake clock. The watchdog is fed from
+/// that step only, and only after a round trip on the bus and through the supervisor's state
 /// (<see cref="ProveAliveAsync"/>): a supervisor whose loop, locks or bus connection hang stops pinging.
 /// </summary>
 internal sealed partial class SupervisorService : BackgroundService
@@ -31,18 +33,27 @@ internal sealed partial class SupervisorService : BackgroundService
     private readonly Watchdog _watchdog;
     private readonly TaskCompletionSource _firstUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TimeSpan _backoff = TimeSpan.Zero;
+    private SystemdManager? _systemd;
 
     public SupervisorService(IOptions<SupervisorOptions> options, ISystemdNotifier notifier, TimeProvider time, ILoggerFactory loggers, Watchdog watchdog)
+        : this(options.Value, notifier, time, loggers, watchdog, probes: null)
+    {
+    }
+
+    /// <param name="probes">The readiness probe of each entry; null: the real clients (tests script their own).</param>
+    internal SupervisorService(SupervisorOptions options, ISystemdNotifier notifier, TimeProvider time, ILoggerFactory loggers, Watchdog watchdog,
+        Func<CatalogEntry, IReadinessProbe>? probes)
     {
         _watchdog = watchdog;
-        _options = options.Value;
+        _options = options;
         _notifier = notifier;
         _time = time;
         _logger = loggers.CreateLogger<SupervisorService>();
-        _supervisor = new ServiceSupervisor(new ServiceCatalog(_options), time, loggers.CreateLogger<ServiceSupervisor>(),
+        _supervisor = new ServiceSupervisor(new ServiceCatalog(_options), time, loggers.CreateLogger<ServiceSupervisor>(), probes,
             bundleHeartbeat: extend => notifier.Notify(new ServiceState($"EXTEND_TIMEOUT_USEC={(long)extend.TotalMicroseconds}")));
         _status = new StatusPublisher(_supervisor.Board, notifier, loggers.CreateLogger<StatusPublisher>());
         _trimmer = new MemoryTrimmer(_supervisor.Board, time);
+        _status.Connection = () => Connection;
     }
 
     public ServiceSupervisor Supervisor => _supervisor;
@@ -50,13 +61,15 @@ internal sealed partial class SupervisorService : BackgroundService
     /// <summary>The live connection, for signals; null while the bus is away.</summary>
     public DBusConnection? Connection { get; private set; }
 
+    /// <summary>Completes when the live connection drops (with the reason); null while the bus is away.</summary>
+    internal Task<Exception?>? Disconnected { get; private set; }
+
     /// <summary>
     /// Returns once the D-Bus API is up (or after a bounded wait), so the host's READY=1 means
     /// "the API answers", never "the services are ready": the shell must not wait for them.
     /// </summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        _status.Connection = () => Connection;
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -71,99 +84,139 @@ internal sealed partial class SupervisorService : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        Drop();
         await _supervisor.DisposeAsync().ConfigureAwait(false);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            // Reconnecting is work too: the loop is alive even while the bus is away.
-            _watchdog.Beat();
-            try
-            {
-                await RunConnectionAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                LogBusError(_logger, _options.BusAddress, e);
-            }
-
-            _backoff = _backoff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromMilliseconds(Math.Min(_backoff.TotalMilliseconds * 2, 2000));
-            await Task.Delay(_backoff, _time, stoppingToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>One connection's lifetime: connect, export, attach, wait for it to drop.</summary>
-    internal async Task RunConnectionAsync(CancellationToken cancellationToken)
-    {
-        using var connection = new DBusConnection(_options.BusAddress);
-        await connection.ConnectAsync().ConfigureAwait(false);
-        connection.AddMethodHandler(new SupervisorObject(_supervisor));
-        await connection.RequestNameAsync(SupervisorBus.Name, RequestNameOptions.ReplaceExisting | RequestNameOptions.AllowReplacement)
-            .ConfigureAwait(false);
-        Connection = connection;
-        _backoff = TimeSpan.Zero;
-        LogBusUp(_logger, _options.BusAddress, SupervisorBus.Name);
-        if (_firstUp.TrySetResult())
-        {
-            _notifier.Notify(ServiceState.Ready);
-        }
-
-        SystemdManager? systemd = null;
         try
         {
-            systemd = new SystemdManager(connection);
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await systemd.InitializeAsync().ConfigureAwait(false);
+                var next = await StepAsync(stoppingToken).ConfigureAwait(false);
+                // The pause ends early when the connection drops, so a reconnect never waits a whole slice.
+                using var tick = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                var delay = Task.Delay(next, _time, tick.Token);
+                await (Disconnected is { } dropped ? Task.WhenAny(dropped, delay) : delay).ConfigureAwait(false);
+                await tick.CancelAsync().ConfigureAwait(false);
             }
-            catch (DBusErrorReplyException e)
-            {
-                // No systemd on this bus (a plain podman run): probe what runs, start nothing.
-                LogNoSystemd(_logger, e.ErrorMessage);
-                systemd.Dispose();
-                systemd = null;
-            }
-
-            await _supervisor.AttachAsync(systemd).ConfigureAwait(false);
-            SupervisorObject.EmitChanged(connection, _supervisor.Board.Snapshot());
-            var reason = await ServeAsync(connection, cancellationToken).ConfigureAwait(false);
-            LogBusLost(_logger, reason?.Message ?? "closed");
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
         finally
         {
-            Connection = null;
-            _supervisor.Detach();
-            systemd?.Dispose();
+            Drop();
         }
     }
 
-    /// <summary>Until the connection drops: every half watchdog timeout, prove the engine alive and beat.</summary>
-    private async Task<Exception?> ServeAsync(DBusConnection connection, CancellationToken cancellationToken)
+    /// <summary>
+    /// One turn of the loop. Without a connection: connect, export, attach (the supervisor reconciles every
+    /// entry with systemd's view); with one: prove the engine alive and feed the watchdog; once it dropped:
+    /// detach. Returns how long to wait before the next turn (at most half the watchdog timeout).
+    /// </summary>
+    internal async Task<TimeSpan> StepAsync(CancellationToken cancellationToken)
     {
-        var disconnected = connection.DisconnectedAsync();
-        var slice = _watchdog.BeatInterval ?? Timeout.InfiniteTimeSpan;
-        while (!disconnected.IsCompleted)
+        if (Connection is not { } connection)
+        {
+            return await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (Disconnected is { IsCompleted: true } dropped)
+        {
+            LogBusLost(_logger, (await dropped.ConfigureAwait(false))?.Message ?? "closed");
+            Drop();
+            return NextBackoff();
+        }
+
+        try
         {
             if (await ProveAliveAsync(connection, cancellationToken).ConfigureAwait(false))
             {
                 _watchdog.Beat();
             }
-
-            using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var delay = Task.Delay(slice, _time, tick.Token);
-            await Task.WhenAny(disconnected, delay).ConfigureAwait(false);
-            await tick.CancelAsync().ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogBusError(_logger, _options.BusAddress, e);
+            Drop();
+            return NextBackoff();
         }
 
-        return await disconnected.ConfigureAwait(false);
+        return _watchdog.BeatInterval ?? Timeout.InfiniteTimeSpan;
     }
+
+    /// <summary>Connect, export, subscribe, attach; on failure the back-off before the next try.</summary>
+    private async Task<TimeSpan> ConnectAsync(CancellationToken cancellationToken)
+    {
+        // Reconnecting is work too: the loop is alive even while the bus is away.
+        _watchdog.Beat();
+        var connection = new DBusConnection(_options.BusAddress);
+        try
+        {
+            await connection.ConnectAsync().ConfigureAwait(false);
+            connection.AddMethodHandler(new SupervisorObject(_supervisor));
+            await connection.RequestNameAsync(SupervisorBus.Name, RequestNameOptions.ReplaceExisting | RequestNameOptions.AllowReplacement)
+                .ConfigureAwait(false);
+            Connection = connection;
+            Disconnected = connection.DisconnectedAsync();
+            _backoff = TimeSpan.Zero;
+            LogBusUp(_logger, _options.BusAddress, SupervisorBus.Name);
+            if (_firstUp.TrySetResult())
+            {
+                _notifier.Notify(ServiceState.Ready);
+            }
+
+            _systemd = new SystemdManager(connection);
+            try
+            {
+                await _systemd.InitializeAsync().ConfigureAwait(false);
+            }
+            catch (DBusErrorReplyException e)
+            {
+                // No systemd on this bus (a plain podman run): probe what runs, start nothing.
+                LogNoSystemd(_logger, e.ErrorMessage);
+                _systemd.Dispose();
+                _systemd = null;
+            }
+
+            await _supervisor.AttachAsync(_systemd).ConfigureAwait(false);
+            SupervisorObject.EmitChanged(connection, _supervisor.Board.Snapshot());
+            return TimeSpan.Zero;
+        }
+        catch (Exception e)
+        {
+            if (!ReferenceEquals(Connection, connection))
+            {
+                connection.Dispose();
+            }
+
+            Drop();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            LogBusError(_logger, _options.BusAddress, e);
+            return NextBackoff();
+        }
+    }
+
+    /// <summary>Forgets the connection: unit watches die with it until the next attach.</summary>
+    private void Drop()
+    {
+        var connection = Connection;
+        Connection = null;
+        Disconnected = null;
+        _supervisor.Detach();
+        _systemd?.Dispose();
+        _systemd = null;
+        connection?.Dispose();
+    }
+
+    private TimeSpan NextBackoff() =>
+        _backoff = _backoff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromMilliseconds(Math.Min(_backoff.TotalMilliseconds * 2, 2000));
 
     /// <summary>
     /// True when the supervisor's state answers (its locks are free) and the bus answers a call within a

@@ -69,7 +69,7 @@ internal static class ImageBuild
     /// <summary>Runs a helper script with captured output (the inputs hash).</summary>
     public static Task<ProcessOutput> CaptureAsync(string path, IReadOnlyList<string> args,
         IReadOnlyDictionary<string, string?> environment, CancellationToken cancellation) =>
-        ProcessCapture.RunAsync(path, args, environment, timeout: null, cancellation);
+        ProcessCapture.RunAsync(path, args, environment, timeout: null, TimeProvider.System, cancellation);
 
     private static async Task ForwardAsync(StreamReader from, TextWriter? to)
     {

@@ -4,7 +4,8 @@ using System.Text.Json;
 namespace AiSandbox.HostShim.Podman;
 
 /// <summary>The podman executable found on PATH, and the few questions <c>ai</c> asks it.</summary>
-internal sealed class PodmanCli(string executable, IReadOnlyDictionary<string, string?>? childEnvironment = null)
+/// <param name="time">The clock a question's <see cref="QueryTimeout"/> runs on; null: the system clock.</param>
+internal sealed class PodmanCli(string executable, IReadOnlyDictionary<string, string?>? childEnvironment = null, TimeProvider? time = null)
 {
     public static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(30);
 
@@ -33,7 +34,7 @@ internal sealed class PodmanCli(string executable, IReadOnlyDictionary<string, s
 
     /// <summary>Runs podman with captured output; stdin is empty. A question gets <see cref="QueryTimeout"/>; longer work names its own bound.</summary>
     public Task<ProcessOutput> CaptureAsync(IEnumerable<string> args, CancellationToken cancellation, TimeSpan? timeout = null) =>
-        ProcessCapture.RunAsync(Executable, args, ChildEnvironment, timeout ?? QueryTimeout, cancellation);
+        ProcessCapture.RunAsync(Executable, args, ChildEnvironment, timeout ?? QueryTimeout, time ?? TimeProvider.System, cancellation);
 
     /// <summary><c>podman info</c>: rootless, remote, version. Unreadable answers count as rootful and local.</summary>
     public async Task<PodmanFacts> InfoAsync(CancellationToken cancellation)

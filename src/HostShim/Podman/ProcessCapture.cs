@@ -9,10 +9,11 @@ internal static class ProcessCapture
     /// <param name="args">Its arguments, never re-split.</param>
     /// <param name="environment">Variables set (null: removed) on top of the inherited environment.</param>
     /// <param name="timeout">How long the child may take; null waits for it.</param>
+    /// <param name="time">The clock <paramref name="timeout"/> runs on.</param>
     /// <param name="cancellation">Stops the wait.</param>
     /// <exception cref="FatalException">It could not be started, or it outlived <paramref name="timeout"/> (then it is killed).</exception>
     public static async Task<ProcessOutput> RunAsync(string path, IEnumerable<string> args, IReadOnlyDictionary<string, string?> environment,
-        TimeSpan? timeout, CancellationToken cancellation)
+        TimeSpan? timeout, TimeProvider time, CancellationToken cancellation)
     {
         var psi = new ProcessStartInfo(path)
         {
@@ -31,11 +32,8 @@ internal static class ProcessCapture
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync(cancellation);
         var stderr = process.StandardError.ReadToEndAsync(cancellation);
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        if (timeout is { } limit)
-        {
-            bounded.CancelAfter(limit);
-        }
+        using var limit = new CancellationTokenSource(timeout ?? Timeout.InfiniteTimeSpan, time);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellation, limit.Token);
 
         try
         {

@@ -31,8 +31,8 @@ internal sealed partial class BundleStep(BundleOptions options, TimeProvider tim
             return new BundleOutcome(Readiness.EntryStates.Skipped, $"no {options.Gemfile}");
         }
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(TimeSpan.FromSeconds(options.DeadlineSeconds));
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(options.DeadlineSeconds), time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bound.Token);
         using var heartbeat = new PeriodicTimer(HeartbeatInterval, time);
         var beats = BeatAsync(heartbeat, deadline.Token);
         try

@@ -28,8 +28,9 @@ internal sealed class ProbeLoop(ProbeOptions options, TimeProvider time)
             }
 
             attempts++;
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            attempt.CancelAfter(remaining < attemptTimeout ? remaining : attemptTimeout);
+            // The bound runs on the time provider, so a test's fake clock cuts a hung attempt as the real one does.
+            using var bound = new CancellationTokenSource(remaining < attemptTimeout ? remaining : attemptTimeout, time);
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bound.Token);
             try
             {
                 // WaitAsync as well: a client library that ignores cancellation mid-handshake must not stretch the deadline.

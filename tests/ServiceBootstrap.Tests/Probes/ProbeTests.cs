@@ -4,6 +4,7 @@ using AiSandbox.ServiceBootstrap.Catalog;
 using AiSandbox.ServiceBootstrap.Probes;
 using AiSandbox.ServiceBootstrap.Tests.Servers;
 using AiSandbox.TestSupport.Servers;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AiSandbox.ServiceBootstrap.Tests.Probes;
 
@@ -98,18 +99,36 @@ public sealed class ProbeLoopTests
     /// <summary>Refuses once, then hangs: the deadline cuts the second attempt short.</summary>
     private sealed class RefusesThenHangs : IReadinessProbe
     {
+        private readonly TaskCompletionSource _second = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _calls;
 
-        public Task ProbeAsync(CancellationToken cancellationToken) =>
-            Interlocked.Increment(ref _calls) == 1
-                ? throw new SocketException((int)SocketError.ConnectionRefused)
-                : Task.Delay(Timeout.Infinite, cancellationToken);
+        /// <summary>Completes when the second attempt has begun (its time bound is set by then).</summary>
+        public Task SecondAttempt => _second.Task;
+
+        public Task ProbeAsync(CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _calls) == 1)
+            {
+                throw new SocketException((int)SocketError.ConnectionRefused);
+            }
+
+            _second.TrySetResult();
+            return Task.Delay(Timeout.Infinite, cancellationToken);
+        }
     }
 
     [Fact]
     public async Task An_attempt_cut_short_by_the_deadline_keeps_the_reason_before_it()
     {
-        var outcome = await Attempt.UntilAsync(new RefusesThenHangs(), 0.3);
+        // On a fake clock: the attempt's bound runs on the time provider, so no real time has to pass.
+        var time = new FakeTimeProvider();
+        var probe = new RefusesThenHangs();
+        var run = new ProbeLoop(new ProbeOptions(), time).RunAsync(probe, time.GetTimestamp(), TimeSpan.FromSeconds(0.3), CancellationToken.None);
+
+        time.Advance(TimeSpan.FromMilliseconds(new ProbeOptions().InitialDelayMilliseconds));
+        await probe.SecondAttempt.WaitAsync(TimeSpan.FromSeconds(60));
+        time.Advance(TimeSpan.FromSeconds(0.3));
+        var outcome = await run.WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.False(outcome.Ready);
         Assert.Equal(2, outcome.Attempts);

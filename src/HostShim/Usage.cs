@@ -7,7 +7,9 @@ internal static class Usage
                ai login [profile]
                ai codex-login [profile] [--status]
                ai token-refresh [--dry-run]
-               ai ps [podman ps options]
+               ai ps
+               ai stop NAME... | --all
+               ai kube [profile] [--no-refresher]
                ai exec [name|last] [command...]
                ai setup-vm [--dry-run]
 
@@ -21,6 +23,9 @@ internal static class Usage
         ai login [profile]       Claude OAuth login (open the URL, paste the code) into
                                  $AI_DIR/settings/.credentials.<profile>.json (0600)
         ai codex-login [profile] Codex device-code login into $AI_DIR/settings/codex_<profile>/auth.json
+        ai ps                    every running sandbox with its readiness (ai ps --help)
+        ai stop NAME...|--all    stop sandboxes cleanly (ai stop --help)
+        ai kube [profile]        the sandbox as a Kubernetes Pod manifest (ai kube --help)
 
         Options:
           -r, --resume ID   resume an agent session (Claude unless cx/codex or co/copilot)

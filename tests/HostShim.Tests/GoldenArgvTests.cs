@@ -43,6 +43,8 @@ public sealed class GoldenArgvTests(FakePodmanBinary podman) : IDisposable
             "--publish", "127.0.0.1::1337",
             "--label", "cwd=~/src/my-project",
             "--label", "agent=",
+            "--label", "project=my-project",
+            "--label", "profile=",
             "ai:latest",
         ];
         Assert.Equal(expected, argv);
@@ -122,6 +124,7 @@ public sealed class GoldenArgvTests(FakePodmanBinary podman) : IDisposable
         Argv.HasPair(argv, "--env", "CLAUDE_PROFILE=work");
         Argv.HasPair(argv, "--env", "CLAUDE_AUTO_START=1");
         Argv.HasPair(argv, "--label", "agent=claude");
+        Argv.HasPair(argv, "--label", "profile=work");
         Argv.HasNoEnv(argv, "CODEX_AUTO_START");
     }
 

@@ -221,11 +221,15 @@ public sealed class PublishedBinaryTests(FakePodmanBinary podman) : IDisposable
     }
 
     [Fact]
-    public async Task Ps_passes_through_to_podman_ps()
+    public async Task Ps_lists_the_sandboxes_podman_names_with_their_supervisor_readiness()
     {
-        var result = await _s.PublishedAsync(["ps", "--all"]);
-        Assert.Equal(0, result.ExitCode);
-        Assert.Equal(["ps", "--all"], Assert.Single(_s.Calls).Args);
+        _s.Env["FAKE_PODMAN_PS"] = """[{"Names":["ai-c-00-my-project"],"StartedAt":1700000000,"Labels":{"project":"my-project","agent":"claude","profile":"work"},"Ports":[]}]""";
+        _s.Env["FAKE_PODMAN_EXEC"] = """{"type":"a{sv}","data":[{"State":{"type":"s","data":"ready"},"Services":{"type":"a{s(ssd)}","data":{}}}]}""";
+        var result = await _s.PublishedAsync(["ps"]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Matches(@"(?m)^ai-c-00-my-project +my-project +claude +work +\S+ +- +ready$", result.Stdout);
+        Assert.Equal(["ps", "--filter", "name=^ai-c-", "--format", "json"], _s.Calls[0].Args);
+        Assert.Equal("ai-c-00-my-project", Assert.Single(_s.Calls, c => c.Command == "exec").Args[1]);
     }
 
     [Fact]

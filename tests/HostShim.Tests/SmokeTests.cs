@@ -17,6 +17,8 @@ public sealed class SubcommandHelpTests
     [Theory]
     [InlineData("token-refresh")]
     [InlineData("ps")]
+    [InlineData("stop")]
+    [InlineData("kube")]
     [InlineData("exec")]
     [InlineData("setup-vm")]
     public Task Every_subcommand_answers_help(string subcommand) => Smoke.HelpExitsZeroWithUsageAsync("ai", subcommand);
@@ -26,4 +28,11 @@ public sealed class SubcommandHelpTests
     [InlineData("exec")]
     [InlineData("setup-vm")]
     public Task Every_subcommand_names_an_unknown_flag(string subcommand) => Smoke.UnknownFlagIsNamedAsync("ai", 1, subcommand);
+
+    // Commands without a baseline follow the project's rule: 2 for a bad command line.
+    [Theory]
+    [InlineData("ps")]
+    [InlineData("stop")]
+    [InlineData("kube")]
+    public Task New_subcommands_name_an_unknown_flag_with_exit_2(string subcommand) => Smoke.UnknownFlagIsNamedAsync("ai", 2, subcommand);
 }

@@ -4,7 +4,7 @@ using AiSandbox.TestSupport.OAuth;
 
 // Usage: dotnet tests/OAuthServer/bin/Debug/net10.0/AiSandbox.OAuthServer.dll [--listen 127.0.0.1] [--port 0] [--lifetime SECONDS]
 // Prints one line with the URLs, then serves until SIGTERM/SIGINT. Drive it over HTTP:
-//   POST /_control/fault?kind=rate_limit|server_error|hang|garbage|no_access_token&times=N
+//   POST /_control/fault?kind=rate_limit|server_error|hang|garbage|no_access_token|late&times=N (late: the normal answer after 2 s)
 //        kind=rotate_then_late|rotate_then_bad_gateway|rotate_then_gateway_timeout|rotate_then_close: the token
 //        is rotated first, then the answer is late (after the client gave up), a 502, a 504, or a closed connection
 //   GET /_control/stats also counts spentTokenRequests (a refresh token sent again after it was rotated)

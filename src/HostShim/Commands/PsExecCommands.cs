@@ -3,21 +3,9 @@ using AiSandbox.HostShim.Podman;
 
 namespace AiSandbox.HostShim.Commands;
 
-/// <summary><c>ai ps</c> and <c>ai exec [name|last] [cmd...]</c>, which replace the seed README's <c>pod</c> helper.</summary>
+/// <summary><c>ai exec [name|last] [cmd...]</c>, which with <c>ai ps</c> replaces the seed README's <c>pod</c> helper.</summary>
 internal static class PsExecCommands
 {
-    public static async Task<int> PsAsync(CommandContext context, ShimServices services)
-    {
-        if (context.Args is ["-h" or "--help", ..])
-        {
-            await context.Stdout.WriteAsync(Usage.Text).ConfigureAwait(false);
-            return ExitCodes.Ok;
-        }
-
-        var podman = services.RequirePodman(context);
-        return await podman.RunAttachedAsync(["ps", .. context.Args]).ConfigureAwait(false);
-    }
-
     /// <summary>No name or <c>last</c>: the most recently created running container. No command: bash.</summary>
     public static async Task<int> ExecAsync(CommandContext context, ShimServices services)
     {

@@ -8,6 +8,12 @@ internal sealed record PodmanRunPlan(string Name, IReadOnlyList<string> Argument
 {
     public const string DefaultImage = "ai:latest";
 
+    /// <summary>
+    /// podman stop gives systemd 60 s, not 10, to stop the units: refresh-tokens.service may need its full
+    /// TimeoutStopSec (45 s) to finish a token refresh already sent. <c>ai stop</c> waits as long.
+    /// </summary>
+    public const int StopTimeoutSeconds = 60;
+
     /// <summary>The image every podman run of <c>ai</c> uses, and the one it checks and builds: AI_IMAGE, default ai:latest
     /// (podman finds it as localhost/ai:latest, the tag ./build_image gives).</summary>
     public static string Image(Func<string, string?> env) => env("AI_IMAGE") is { Length: > 0 } image ? image : DefaultImage;
@@ -19,9 +25,8 @@ internal sealed record PodmanRunPlan(string Name, IReadOnlyList<string> Argument
         var hostDir = layout.ProjectDirName;
         var hostWorkdir = "/host-workdir/" + hostDir;
         var port = primaryPort.ToString(CultureInfo.InvariantCulture);
-        // podman stop gives systemd 60 s, not 10, to stop the units: refresh-tokens.service may need its full
-        // TimeoutStopSec (45 s) to finish a token refresh already sent.
-        var a = new List<string> { "run", "--rm", "--interactive", "--tty", "--name", name, "--hostname", name, "--pull=never", "--stop-timeout=60" };
+        var a = new List<string> { "run", "--rm", "--interactive", "--tty", "--name", name, "--hostname", name, "--pull=never",
+            "--stop-timeout=" + StopTimeoutSeconds.ToString(CultureInfo.InvariantCulture) };
         a.AddRange(HostFit.Arguments(facts, host));
 
         var sdNotify = facts.SupportsSdNotify && !IsOff(env("AI_SDNOTIFY"));
@@ -69,8 +74,7 @@ internal sealed record PodmanRunPlan(string Name, IReadOnlyList<string> Argument
             a.AddRange(["--publish", spec.ToPublish()]);
         }
 
-        a.AddRange(["--label", "cwd=" + layout.CwdLabel]);
-        a.AddRange(["--label", "agent=" + AgentLabel(args.Agent)]);
+        a.AddRange(Sandboxes.SandboxLabels.Arguments(args, layout));
         a.AddRange(ExtraArguments(env));
         a.Add(Image(env));
         return new PodmanRunPlan(name, a, mounts, sdNotify);

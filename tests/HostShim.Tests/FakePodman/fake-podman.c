@@ -14,6 +14,7 @@
  *   FAKE_PODMAN_WAIT_SIGNAL  `run` writes $FAKE_PODMAN_READY_FILE, waits for SIGINT/SIGTERM/SIGHUP,
  *                            logs "signal:<n>" and exits 128+n (gives up after 30 s with 99)
  *   FAKE_PODMAN_LOGS         what `podman logs` prints
+ *   FAKE_PODMAN_EXEC         what `podman exec` prints (then it exits with FAKE_PODMAN_EXIT)
  *   FAKE_PODMAN_IMAGE_FILE   when set, `image exists|inspect` find the image only while this file exists;
  *                            otherwise "image not known", exit 125. Unset: found, nothing printed. Each line is
  *                            "FORMAT<tab>VALUE" (what `--format FORMAT` prints) or a VALUE for any other format
@@ -39,6 +40,23 @@ static void log_line(const char *prefix, const char *text) {
     char buf[8192];
     int n = snprintf(buf, sizeof buf, "%s%s\n", prefix, text);
     if (n > 0) (void)!write(fd, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+    close(fd);
+}
+
+/* One write per call, so the records of calls made at once (ai ps asks every sandbox in parallel) never interleave. */
+static void log_call(int argc, char **argv) {
+    const char *path = getenv("FAKE_PODMAN_LOG");
+    if (!path) return;
+    static char buf[65536];
+    size_t n = 0;
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "@@ call\n");
+    for (int i = 1; i < argc && n < sizeof buf; i++) n += (size_t)snprintf(buf + n, sizeof buf - n, "arg:%s\n", argv[i]);
+    const char *notify = getenv("NOTIFY_SOCKET");
+    if (n < sizeof buf) n += (size_t)snprintf(buf + n, sizeof buf - n, "env:NOTIFY_SOCKET=%s\n", notify ? notify : "");
+    if (n > sizeof buf) n = sizeof buf;
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0600);
+    if (fd < 0) return;
+    (void)!write(fd, buf, n);
     close(fd);
 }
 
@@ -120,10 +138,7 @@ static int run(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-    log_line("@@ call", "");
-    for (int i = 1; i < argc; i++) log_line("arg:", argv[i]);
-    const char *notify = getenv("NOTIFY_SOCKET");
-    log_line("env:NOTIFY_SOCKET=", notify ? notify : "");
+    log_call(argc, argv);
     const char *cmd = argc > 1 ? argv[1] : "";
     const char *state = getenv("FAKE_PODMAN_STATE");
 
@@ -172,6 +187,11 @@ int main(int argc, char **argv) {
         const char *out = getenv("FAKE_PODMAN_LOGS");
         if (out) printf("%s\n", out);
         return 0;
+    }
+    if (strcmp(cmd, "exec") == 0) {
+        const char *out = getenv("FAKE_PODMAN_EXEC");
+        if (out) printf("%s\n", out);
+        return exit_code();
     }
     if (strcmp(cmd, "run") == 0) return run(argc, argv);
     return exit_code();

@@ -18,6 +18,9 @@ public enum OAuthFault
     /// <summary>200 with JSON that has no <c>access_token</c>.</summary>
     NoAccessToken,
 
+    /// <summary>The normal answer, after <see cref="OAuthTestServer.LateAnswerDelay"/>: slow, but within a client's attempt timeout.</summary>
+    Late,
+
     // The faults below happen after the server did its job: the refresh token is spent and new tokens were
     // issued, but the client never gets them. A refresh grant only; other grants are answered normally.
 

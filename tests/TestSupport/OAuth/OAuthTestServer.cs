@@ -71,6 +71,16 @@ public sealed class OAuthTestServer : IAsyncDisposable, IDisposable
     /// <summary>How long a <see cref="OAuthFault.Hang"/> holds the request (default 10 min; disposal ends it).</summary>
     public TimeSpan HangDuration { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>How long a <see cref="OAuthFault.Late"/> answer waits (default 2 s).</summary>
+    public TimeSpan LateAnswerDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A deterministic fault plan: called with the 1-based number of each token-endpoint request that finds no
+    /// injected fault queued; its answer (null: none) is served instead. A soak uses it to make every Nth
+    /// answer late or failed, the same way on every run.
+    /// </summary>
+    public Func<int, OAuthFault?>? FaultSchedule { get; set; }
+
     /// <summary>Delay before every token-endpoint answer, to widen race windows (default none).</summary>
     public TimeSpan TokenLatency { get; set; } = TimeSpan.Zero;
 
@@ -313,6 +323,11 @@ public sealed class OAuthTestServer : IAsyncDisposable, IDisposable
                 fault = _faults.Dequeue();
                 _faultsServed++;
             }
+            else if (FaultSchedule?.Invoke(_tokenRequests) is { } planned)
+            {
+                fault = planned;
+                _faultsServed++;
+            }
         }
 
         if (TokenLatency > TimeSpan.Zero)
@@ -322,6 +337,9 @@ public sealed class OAuthTestServer : IAsyncDisposable, IDisposable
 
         switch (fault)
         {
+            case OAuthFault.Late:
+                await Task.Delay(LateAnswerDelay, _stop.Token).ConfigureAwait(false);
+                break;
             case OAuthFault.RateLimit:
                 return MiniHttpResponse.Json(429, "{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"Rate limited. Please try again later.\"}}");
             case OAuthFault.ServerError:
@@ -530,7 +548,7 @@ public sealed class OAuthTestServer : IAsyncDisposable, IDisposable
             case "/_control/fault":
                 if (!Enum.TryParse<OAuthFault>((q.GetValueOrDefault("kind") ?? string.Empty).Replace("_", string.Empty, StringComparison.Ordinal), true, out var fault))
                 {
-                    return MiniHttpResponse.Json(400, "{\"error\":\"kind must be rate_limit, server_error, hang, garbage, no_access_token, rotate_then_late, rotate_then_bad_gateway, rotate_then_gateway_timeout or rotate_then_close\"}");
+                    return MiniHttpResponse.Json(400, "{\"error\":\"kind must be rate_limit, server_error, hang, garbage, no_access_token, late, rotate_then_late, rotate_then_bad_gateway, rotate_then_gateway_timeout or rotate_then_close\"}");
                 }
 
                 InjectFault(fault, int.TryParse(q.GetValueOrDefault("times"), out var t) ? t : 1);

@@ -71,18 +71,42 @@ public sealed class PublishedBinaryTests(FakePodmanBinary podman) : IDisposable
         Assert.Contains("fake podman stderr", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SIGINT_to_ai_is_forwarded_to_podman_and_its_exit_code_returned()
+    {
+        using var process = await StartWaitingAsync();
+        await SignalAsync(process, "INT");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.Equal(128 + 2, process.ExitCode);
+        Assert.Equal([2], _s.RunCall.Signals);
+    }
+
     [Theory]
-    [InlineData("TERM", 15)]
-    [InlineData("INT", 2)]
-    [InlineData("HUP", 1)]
-    public async Task Signals_to_ai_are_forwarded_to_podman_and_its_exit_code_returned(string signal, int number)
+    [InlineData("TERM")]
+    [InlineData("HUP")]
+    public async Task SIGTERM_and_SIGHUP_to_ai_stop_the_container_instead_of_reaching_systemd(string signal)
+    {
+        using var process = await StartWaitingAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await SignalAsync(process, signal);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, await stderr);
+        // podman run never saw the signal (its proxy would hand it to systemd); podman stop ended the container.
+        Assert.Empty(_s.RunCall.Signals);
+        var stop = Assert.Single(_s.Calls, c => c.Command == "stop");
+        Assert.Equal(["stop", "--ignore", "ai-c-00-my-project"], stop.Args);
+        Assert.Contains("at=info msg=\"stopping the sandbox\" name=ai-c-00-my-project signal=", await stderr, StringComparison.Ordinal);
+    }
+
+    private async Task<Process> StartWaitingAsync()
     {
         var ready = Path.Combine(_s.Root, "ready");
         _s.Env["FAKE_PODMAN_WAIT_SIGNAL"] = "1";
         _s.Env["FAKE_PODMAN_READY_FILE"] = ready;
         var psi = Run.Start(RepoPaths.Binary("ai"), [], _s.Env, _s.Project);
-        using var process = Process.Start(psi)!;
-        var stderr = process.StandardError.ReadToEndAsync();
+        var process = Process.Start(psi)!;
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (!File.Exists(ready))
         {
@@ -90,15 +114,13 @@ public sealed class PublishedBinaryTests(FakePodmanBinary podman) : IDisposable
             await Task.Delay(20);
         }
 
-        using (var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        return process;
+    }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 128 + number, await stderr);
-        Assert.Equal([number], _s.RunCall.Signals);
+    private static async Task SignalAsync(Process process, string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
     }
 
     [Fact]

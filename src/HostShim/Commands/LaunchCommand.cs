@@ -152,7 +152,8 @@ internal static class LaunchCommand
         try
         {
             Interlocked.Exchange(ref startedAt, context.Time.GetTimestamp());
-            var exit = await podman.RunAttachedAsync(plan.Arguments, env).ConfigureAwait(false);
+            var stop = new SandboxStop(podman, plan.Name, context.Time, context.Stderr);
+            var exit = await podman.RunAttachedAsync(plan.Arguments, env, stop.StopAsync).ConfigureAwait(false);
             if (exit is 125 or 126)
             {
                 // podman's own failure (125) or the OCI runtime's (126): its message is on the terminal

@@ -6,7 +6,7 @@ namespace AiSandbox.HostShim.Podman;
 /// <summary>
 /// Runs podman on the user's terminal (stdin, stdout and stderr inherited, nothing redirected), forwards
 /// SIGINT, SIGTERM and SIGHUP sent to <c>ai</c> to podman instead of dying first, and returns podman's
-/// exit code.
+/// exit code. With a <c>stop</c>, SIGTERM and SIGHUP run it instead of reaching podman (see <see cref="SandboxStop"/>).
 /// </summary>
 internal static class AttachedRun
 {
@@ -34,7 +34,7 @@ internal static class AttachedRun
     }
 
     public static async Task<int> RunAsync(string executable, IReadOnlyList<string> args,
-        IReadOnlyDictionary<string, string?> environment, Action? started = null)
+        IReadOnlyDictionary<string, string?> environment, Action? started = null, Func<Process, int, Task>? stop = null)
     {
         var psi = new ProcessStartInfo(executable) { UseShellExecute = false };
         foreach (var arg in args)
@@ -44,8 +44,10 @@ internal static class AttachedRun
 
         Apply(psi, environment);
 
-        var pid = 0;
+        Process? running = null;
         var pending = new List<int>();
+        var stopSignal = 0;
+        Task stopping = Task.CompletedTask;
         var gate = new object();
         var registrations = Forwarded.Select(f => PosixSignalRegistration.Create(f.Signal, context =>
         {
@@ -53,9 +55,21 @@ internal static class AttachedRun
             context.Cancel = true;
             lock (gate)
             {
-                if (pid > 0)
+                if (stop is not null && f.Signal != PosixSignal.SIGINT)
                 {
-                    _ = Native.Kill(pid, f.Number);
+                    // One stop, whatever else arrives (a closed terminal sends SIGHUP, then often SIGTERM).
+                    if (stopSignal == 0)
+                    {
+                        stopSignal = f.Number;
+                        if (running is not null)
+                        {
+                            stopping = Task.Run(() => stop(running, f.Number));
+                        }
+                    }
+                }
+                else if (running is not null)
+                {
+                    _ = Native.Kill(running.Id, f.Number);
                 }
                 else
                 {
@@ -68,15 +82,28 @@ internal static class AttachedRun
             using var process = Process.Start(psi) ?? throw new FatalException("cannot start podman", ("path", executable));
             lock (gate)
             {
-                pid = process.Id;
+                running = process;
                 foreach (var signal in pending)
                 {
-                    _ = Native.Kill(pid, signal);
+                    _ = Native.Kill(process.Id, signal);
+                }
+
+                if (stopSignal != 0)
+                {
+                    stopping = Task.Run(() => stop!(process, stopSignal));
                 }
             }
 
             started?.Invoke();
             await process.WaitForExitAsync().ConfigureAwait(false);
+            Task stopped;
+            lock (gate)
+            {
+                stopped = stopping;
+            }
+
+            // A stop under way ends only once its container is stopped, even when podman run returned first.
+            await stopped.ConfigureAwait(false);
             return process.ExitCode;
         }
         finally

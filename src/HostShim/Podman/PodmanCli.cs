@@ -122,7 +122,8 @@ internal sealed class PodmanCli(string executable, IReadOnlyDictionary<string, s
     }
 
     /// <summary>Runs podman on the user's terminal; see <see cref="AttachedRun"/>.</summary>
-    public Task<int> RunAttachedAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? extraEnvironment = null)
+    public Task<int> RunAttachedAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? extraEnvironment = null,
+        Func<Process, int, Task>? stop = null)
     {
         var env = new Dictionary<string, string?>(ChildEnvironment);
         foreach (var (key, value) in extraEnvironment ?? new Dictionary<string, string?>())
@@ -130,7 +131,7 @@ internal sealed class PodmanCli(string executable, IReadOnlyDictionary<string, s
             env[key] = value;
         }
 
-        return AttachedRun.RunAsync(Executable, args, env);
+        return AttachedRun.RunAsync(Executable, args, env, stop: stop);
     }
 
     private static string Text(JsonElement element) =>

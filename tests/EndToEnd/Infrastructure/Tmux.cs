@@ -59,6 +59,13 @@ internal sealed class Tmux : IAsyncDisposable
         return result.ExitCode == 0 ? result.Stdout : string.Empty;
     }
 
+    /// <summary>The visible screen only, without scroll-back: what a redrawn status line says now.</summary>
+    public async Task<string> ScreenAsync()
+    {
+        var result = await RunAsync(["capture-pane", "-p", "-J", "-t", "main"]);
+        return result.ExitCode == 0 ? result.Stdout : string.Empty;
+    }
+
     /// <summary>Null while the command runs; its exit status once it ended.</summary>
     public async Task<int?> ExitStatusAsync()
     {
@@ -105,6 +112,16 @@ internal sealed class Tmux : IAsyncDisposable
             await Task.Delay(100);
         }
     }
+
+    /// <summary>The pid of the pane's command (after its <c>exec</c>s: bin/ai execs the ai binary).</summary>
+    public async Task<int> PanePidAsync()
+    {
+        var result = await RunAsync(["display-message", "-p", "-t", "main", "#{pane_pid}"]);
+        return int.Parse(result.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Closes the terminal as a window manager would: the pane's processes get SIGHUP.</summary>
+    public Task CloseAsync() => RunAsync(["kill-server"]);
 
     public async ValueTask DisposeAsync()
     {

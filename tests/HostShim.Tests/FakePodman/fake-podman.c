@@ -12,7 +12,8 @@
  *   FAKE_PODMAN_NOTIFY       when set and NOTIFY_SOCKET is set, `run` sends "MAINPID=1\nREADY=1" there
  *   FAKE_PODMAN_ECHO         `run` reads one line from stdin and prints "echo:<line>" to stdout
  *   FAKE_PODMAN_WAIT_SIGNAL  `run` writes $FAKE_PODMAN_READY_FILE, waits for SIGINT/SIGTERM/SIGHUP,
- *                            logs "signal:<n>" and exits 128+n (gives up after 30 s with 99)
+ *                            logs "signal:<n>" and exits 128+n (gives up after 30 s with 99); a `stop`
+ *                            meanwhile creates $FAKE_PODMAN_READY_FILE.stopped, and `run` then exits 0
  *   FAKE_PODMAN_LOGS         what `podman logs` prints
  *   FAKE_PODMAN_EXEC         what `podman exec` prints (then it exits with FAKE_PODMAN_EXIT)
  *   FAKE_PODMAN_IMAGE_FILE   when set, `image exists|inspect` find the image only while this file exists;
@@ -131,7 +132,12 @@ static int run(int argc, char **argv) {
             int fd = open(ready, O_WRONLY | O_CREAT, 0600);
             if (fd >= 0) close(fd);
         }
-        for (int i = 0; i < 300; i++) usleep(100000);
+        char stopped[4096];
+        snprintf(stopped, sizeof stopped, "%s.stopped", ready ? ready : "");
+        for (int i = 0; i < 300; i++) {
+            if (ready && access(stopped, F_OK) == 0) return 0;
+            usleep(100000);
+        }
         return 99;
     }
     return exit_code();
@@ -181,6 +187,16 @@ int main(int argc, char **argv) {
         }
         fclose(f);
         if (argc > 2 && strcmp(argv[2], "inspect") == 0) printf("%s\n", answer ? answer : fallback);
+        return 0;
+    }
+    if (strcmp(cmd, "stop") == 0) {
+        const char *ready = getenv("FAKE_PODMAN_READY_FILE");
+        if (ready) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s.stopped", ready);
+            int fd = open(path, O_WRONLY | O_CREAT, 0600);
+            if (fd >= 0) close(fd);
+        }
         return 0;
     }
     if (strcmp(cmd, "logs") == 0) {

@@ -40,6 +40,12 @@ internal static class OverallStates
     public const string Degraded = "degraded";
 }
 
+/// <summary>The entry of the bundle step, listed after the services'.</summary>
+internal static class EntryNames
+{
+    public const string Bundle = "bundle";
+}
+
 internal static class EntryStates
 {
     public const string Pending = "pending";

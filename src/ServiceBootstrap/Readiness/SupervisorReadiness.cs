@@ -1,5 +1,3 @@
-using AiSandbox.ServiceBootstrap.Catalog;
-using AiSandbox.ServiceBootstrap.Supervision;
 using Tmds.DBus.Protocol;
 
 namespace AiSandbox.ServiceBootstrap.Readiness;
@@ -70,7 +68,7 @@ internal sealed class SupervisorReadiness(string busAddress, TimeProvider time)
         {
             foreach (var (name, status) in current.Services)
             {
-                var wanted = name == ServiceCatalog.Bundle
+                var wanted = name == EntryNames.Bundle
                     ? status.State == EntryStates.Failed
                     : status.State is EntryStates.Failed or EntryStates.Skipped or EntryStates.Pending;
                 if (wanted)

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AiSandbox.Common.IO;
 
-namespace AiSandbox.ServiceBootstrap.SessionConfig;
+namespace AiSandbox.Launchers.SessionConfig;
 
 /// <summary>
 /// Reads and writes the agents' JSON files as <see cref="JsonNode"/> trees, so keys we do not know survive

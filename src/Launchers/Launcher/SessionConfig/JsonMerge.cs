@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace AiSandbox.ServiceBootstrap.SessionConfig;
+namespace AiSandbox.Launchers.SessionConfig;
 
 /// <summary>Deep merge as the baseline's <c>jq -s '.[0] * .[1]'</c>: objects merge key by key, anything else is replaced by the overlay.</summary>
 internal static class JsonMerge

@@ -4,7 +4,7 @@ using AiSandbox.Common.Logging;
 using AiSandbox.Launchers.Exec;
 using AiSandbox.Launchers.History;
 using AiSandbox.Launchers.Readiness;
-using AiSandbox.ServiceBootstrap.SessionConfig;
+using AiSandbox.Launchers.SessionConfig;
 using AiSandbox.TokenRefresher.Codex;
 
 namespace AiSandbox.Launchers.Codex;

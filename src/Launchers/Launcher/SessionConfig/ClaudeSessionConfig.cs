@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using AiSandbox.Common.Logging;
 
-namespace AiSandbox.ServiceBootstrap.SessionConfig;
+namespace AiSandbox.Launchers.SessionConfig;
 
 /// <summary>Where the inputs of a Claude session home come from (paths resolved by the launcher from its environment).</summary>
 internal sealed record ClaudeConfigSources(

@@ -1,6 +1,6 @@
 using AiSandbox.Common.IO;
 
-namespace AiSandbox.ServiceBootstrap.SessionConfig;
+namespace AiSandbox.Launchers.SessionConfig;
 
 /// <summary>
 /// Copies and small text files in a session home, each written atomically (0600 unless the source's mode

@@ -4,7 +4,7 @@ using AiSandbox.Launchers.Credentials;
 using AiSandbox.Launchers.Exec;
 using AiSandbox.Launchers.History;
 using AiSandbox.Launchers.Readiness;
-using AiSandbox.ServiceBootstrap.SessionConfig;
+using AiSandbox.Launchers.SessionConfig;
 
 namespace AiSandbox.Launchers.Claude;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using AiSandbox.Common.IO;
 
-namespace AiSandbox.ServiceBootstrap.SessionConfig;
+namespace AiSandbox.Launchers.SessionConfig;
 
 /// <summary>
 /// Writes the Codex home's <c>config.toml</c> on every launch: no approvals, full access, no update check,

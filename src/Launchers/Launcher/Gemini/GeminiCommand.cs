@@ -3,7 +3,7 @@ using AiSandbox.Common.Logging;
 using AiSandbox.Launchers.Cli;
 using AiSandbox.Launchers.Exec;
 using AiSandbox.Launchers.History;
-using AiSandbox.ServiceBootstrap.SessionConfig;
+using AiSandbox.Launchers.SessionConfig;
 
 namespace AiSandbox.Launchers.Gemini;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using AiSandbox.Common.IO;
 
-namespace AiSandbox.ServiceBootstrap.SessionConfig;
+namespace AiSandbox.Launchers.SessionConfig;
 
 /// <summary>
 /// The Sentry MCP server Claude gets when <c>sentry.token</c> exists (token with all whitespace removed; optional host):

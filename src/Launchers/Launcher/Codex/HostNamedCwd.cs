@@ -1,5 +1,5 @@
 using AiSandbox.Common.Logging;
-using AiSandbox.ServiceBootstrap.SessionConfig;
+using AiSandbox.Launchers.SessionConfig;
 
 namespace AiSandbox.Launchers.Codex;
 

@@ -1,4 +1,4 @@
-namespace AiSandbox.ServiceBootstrap.SessionConfig;
+namespace AiSandbox.Launchers.SessionConfig;
 
 /// <summary>
 /// A template, profile file or session file could not be used. <see cref="Path"/> names the file so the

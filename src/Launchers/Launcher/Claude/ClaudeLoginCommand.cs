@@ -2,7 +2,7 @@ using AiSandbox.Common.Cli;
 using AiSandbox.Common.Logging;
 using AiSandbox.Launchers.Cli;
 using AiSandbox.Launchers.Credentials;
-using AiSandbox.ServiceBootstrap.SessionConfig;
+using AiSandbox.Launchers.SessionConfig;
 
 namespace AiSandbox.Launchers.Claude;
 

@@ -1,3 +1,5 @@
+using AiSandbox.ServiceBootstrap.Readiness;
+
 namespace AiSandbox.ServiceBootstrap.Catalog;
 
 internal enum ServiceKind
@@ -13,7 +15,7 @@ internal sealed record CatalogEntry(string Name, ServiceKind Kind, string Unit, 
 /// <summary>The services in their fixed order (postgresql, lavinmq, redis), plus the bundle step.</summary>
 internal sealed class ServiceCatalog
 {
-    public const string Bundle = "bundle";
+    public const string Bundle = EntryNames.Bundle;
 
     public ServiceCatalog(SupervisorOptions options)
     {

@@ -1,6 +1,6 @@
 using AiSandbox.Common.Logging;
 
-namespace AiSandbox.ServiceBootstrap.SessionConfig;
+namespace AiSandbox.Launchers.SessionConfig;
 
 /// <summary>
 /// Plugins baked into the image live under PLUGIN_ROOT; each session home gets symlinks to them in

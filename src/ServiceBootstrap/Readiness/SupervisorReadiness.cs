@@ -7,7 +7,7 @@ namespace AiSandbox.ServiceBootstrap.Readiness;
 /// Nothing here probes a service, so a program that uses only this (c, cx) links none of the probe
 /// clients, which cost it about 1.8 ms of start-up per launch (page faults and static set-up).
 /// </summary>
-internal sealed class SupervisorReadiness(string busAddress, TimeProvider time)
+public sealed class SupervisorReadiness(string busAddress, TimeProvider time)
 {
     /// <summary>WaitReady is called in slices: a bus's reply timeout (25 s by default) must never cut a long wait.</summary>
     private static readonly TimeSpan Slice = TimeSpan.FromSeconds(20);

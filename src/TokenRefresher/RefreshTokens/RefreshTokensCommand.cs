@@ -181,7 +181,7 @@ internal static class RefreshTokensCommand
         context.Stdout.WriteLine("PROFILE\tEXPIRES\tPATH");
         foreach (var copy in found)
         {
-            context.Stdout.WriteLine($"{copy.Profile}\t{ChainRefresher.Human(copy.ExpiresAt)}\t{copy.Path}");
+            context.Stdout.WriteLine($"{copy.Profile}\t{ExpiryText.Human(copy.ExpiresAt)}\t{copy.Path}");
         }
 
         using var chains = new TokenChains(options, new LogfmtLogger(StderrLog(context)), context.Time);

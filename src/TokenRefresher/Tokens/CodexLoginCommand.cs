@@ -7,7 +7,7 @@ using AiSandbox.TokenRefresher.OAuth;
 namespace AiSandbox.TokenRefresher;
 
 /// <summary>The <c>codex-login</c> command line (device-code flow, baseline 7).</summary>
-internal static class CodexLoginCommand
+public static class CodexLoginCommand
 {
     public const string Usage = """
         Usage: codex-login [profile] [--login|--status|--help]

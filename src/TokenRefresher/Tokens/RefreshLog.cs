@@ -8,9 +8,6 @@ namespace AiSandbox.TokenRefresher;
 /// </summary>
 internal static partial class RefreshLog
 {
-    [LoggerMessage(Level = LogLevel.Information, Message = "starting {dir} {settings_dir} {interval} {threshold}")]
-    public static partial void Starting(ILogger logger, string dir, string settings_dir, string interval, string threshold);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "credentials dir not found, skipping {dir}")]
     public static partial void DirNotFound(ILogger logger, string dir);
 

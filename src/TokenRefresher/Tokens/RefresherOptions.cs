@@ -7,7 +7,7 @@ namespace AiSandbox.TokenRefresher;
 /// (<see cref="FromEnvironment"/>) and validated there, so a bad value fails before any file is touched.
 /// In-process callers (launchers, the host shim) build one and override what differs with <c>with</c>.
 /// </summary>
-internal sealed record RefresherOptions
+public sealed record RefresherOptions
 {
     /// <summary>Real Claude token endpoint (baseline 6.2).</summary>
     public const string DefaultTokenUrl = "https://platform.claude.com/v1/oauth/token";
@@ -129,7 +129,7 @@ internal sealed record RefresherOptions
 }
 
 /// <summary>An environment variable holds an unusable value.</summary>
-internal sealed class OptionsException(string message, string variable, string? value) : Exception(message)
+public sealed class OptionsException(string message, string variable, string? value) : Exception(message)
 {
     public string Variable { get; } = variable;
 

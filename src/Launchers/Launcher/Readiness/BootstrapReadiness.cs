@@ -1,5 +1,4 @@
 using AiSandbox.ServiceBootstrap.Readiness;
-using Wire = AiSandbox.ServiceBootstrap.Readiness;
 
 namespace AiSandbox.Launchers.Readiness;
 
@@ -16,15 +15,13 @@ internal sealed class BootstrapReadiness(IReadOnlyDictionary<string, string> env
     public async Task<ReadinessResult> WaitAsync(TimeSpan timeout, Action<ReadinessSnapshot>? progress, CancellationToken cancellationToken)
     {
         ReadinessSnapshot? last = null;
-        Wire.ReadinessSnapshot? lastReported = null;
         var reporter = new Reporter(s =>
         {
-            lastReported = s;
-            last = Convert(s);
-            progress?.Invoke(last);
+            last = s;
+            progress?.Invoke(s);
         });
 
-        Wire.ReadinessSnapshot final;
+        ReadinessSnapshot final;
         var viaSupervisor = true;
         try
         {
@@ -47,15 +44,9 @@ internal sealed class BootstrapReadiness(IReadOnlyDictionary<string, string> env
 
         // Both waits report their answer as their last progress; a late signal may still come after it,
         // and then the answer is shown again, so the display ends on it.
-        ReadinessSnapshot snapshot;
-        if (ReferenceEquals(final, lastReported) && last is not null)
+        if (!ReferenceEquals(final, last))
         {
-            snapshot = last;
-        }
-        else
-        {
-            snapshot = Convert(final);
-            progress?.Invoke(snapshot);
+            progress?.Invoke(final);
         }
 
         var outcome = final.State switch
@@ -64,18 +55,15 @@ internal sealed class BootstrapReadiness(IReadOnlyDictionary<string, string> env
             OverallStates.Degraded => ReadinessOutcome.Degraded,
             _ => ReadinessOutcome.TimedOut,
         };
-        return new ReadinessResult(outcome, snapshot, null, viaSupervisor);
+        return new ReadinessResult(outcome, final, null, viaSupervisor);
     }
 
-    private static ReadinessSnapshot Convert(Wire.ReadinessSnapshot s) =>
-        new(s.State, s.Services.ToDictionary(p => p.Key, p => new ServiceStatus(p.Value.State, p.Value.Detail, p.Value.Seconds), StringComparer.Ordinal));
-
     // Progress<T> posts to the thread pool; the display wants each snapshot now and in order.
-    private sealed class Reporter(Action<Wire.ReadinessSnapshot> report) : IProgress<Wire.ReadinessSnapshot>
+    private sealed class Reporter(Action<ReadinessSnapshot> report) : IProgress<ReadinessSnapshot>
     {
         private readonly Lock _gate = new();
 
-        public void Report(Wire.ReadinessSnapshot value)
+        public void Report(ReadinessSnapshot value)
         {
             lock (_gate)
             {

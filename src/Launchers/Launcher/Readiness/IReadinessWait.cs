@@ -1,10 +1,6 @@
+using AiSandbox.ServiceBootstrap.Readiness;
+
 namespace AiSandbox.Launchers.Readiness;
-
-/// <summary>One service as the supervisor reports it: pending|starting|ready|failed|skipped, a detail (the reason when failed), seconds spent.</summary>
-internal sealed record ServiceStatus(string State, string Detail, double Seconds);
-
-/// <summary>The supervisor's State (starting|ready|degraded) and its Services map.</summary>
-internal sealed record ReadinessSnapshot(string State, IReadOnlyDictionary<string, ServiceStatus> Services);
 
 internal enum ReadinessOutcome
 {

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using AiSandbox.Launchers.Exec;
 using AiSandbox.ServiceBootstrap.Readiness;
-using Wire = AiSandbox.ServiceBootstrap.Readiness;
 
 namespace AiSandbox.Launchers.Readiness;
 
@@ -18,7 +17,7 @@ internal sealed class ProbeHelper(IReadOnlyDictionary<string, string> environmen
 
     /// <exception cref="InvalidOperationException">The helper could not run or said nothing usable.</exception>
     /// <exception cref="TimeoutException">The helper was still running at <paramref name="deadline"/>; it has been killed.</exception>
-    public async Task<Wire.ReadinessSnapshot> WaitAsync(TimeSpan timeout, TimeSpan deadline, IProgress<Wire.ReadinessSnapshot> progress,
+    public async Task<ReadinessSnapshot> WaitAsync(TimeSpan timeout, TimeSpan deadline, IProgress<ReadinessSnapshot> progress,
         CancellationToken cancellationToken)
     {
         // The helper is killed before this returns, whatever ends the wait: the launcher execs next, and a
@@ -31,7 +30,7 @@ internal sealed class ProbeHelper(IReadOnlyDictionary<string, string> environmen
         using var process = Process.Start(psi) ?? throw new InvalidOperationException(Program + " did not start");
         try
         {
-            Wire.ReadinessSnapshot? last = null;
+            ReadinessSnapshot? last = null;
             while (await process.StandardOutput.ReadLineAsync(linked.Token).ConfigureAwait(false) is { } line)
             {
                 last = SnapshotLine.Parse(line);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AiSandbox.Common.Logging;
+using AiSandbox.ServiceBootstrap.Readiness;
 
 namespace AiSandbox.Launchers.Readiness;
 
@@ -62,7 +63,7 @@ internal sealed class ReadinessDisplay(TextWriter output, bool terminal, LogfmtL
         }
     }
 
-    private static bool Unsettled(ServiceStatus status) => status.State is "starting" or "pending";
+    private static bool Unsettled(ServiceStatus status) => status.State is EntryStates.Starting or EntryStates.Pending;
 
     private void Redraw(ReadinessSnapshot snapshot, double since)
     {
@@ -78,7 +79,7 @@ internal sealed class ReadinessDisplay(TextWriter output, bool terminal, LogfmtL
             var seconds = status.Seconds + (Unsettled(status) ? since : 0);
             sb.Append("\r\e[2K  ").Append(name.PadRight(width)).Append("  ").Append(status.State.PadRight(8))
               .Append(' ').Append(Seconds(seconds).PadLeft(6)).Append('s');
-            if (status.State is not "ready" && status.Detail.Length > 0)
+            if (status.State is not EntryStates.Ready && status.Detail.Length > 0)
             {
                 sb.Append("  ").Append(status.Detail.ReplaceLineEndings(" "));
             }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using AiSandbox.Common.Logging;
+using AiSandbox.ServiceBootstrap.Readiness;
 
 namespace AiSandbox.Launchers.Readiness;
 
@@ -42,12 +43,12 @@ internal static class ReadinessGate
 
         foreach (var (name, status) in result.Last?.Services ?? new Dictionary<string, ServiceStatus>())
         {
-            if (status.State is "ready" or "skipped")
+            if (status.State is EntryStates.Ready or EntryStates.Skipped)
             {
                 continue;
             }
 
-            log.Warn(status.State == "failed" ? "service failed, launching anyway" : "service not ready, launching anyway",
+            log.Warn(status.State == EntryStates.Failed ? "service failed, launching anyway" : "service not ready, launching anyway",
                 ("service", name), ("state", status.State), LogField.Quoted("reason", status.Detail.Length > 0 ? status.Detail : status.State),
                 ("seconds", Seconds(status.Seconds)));
         }

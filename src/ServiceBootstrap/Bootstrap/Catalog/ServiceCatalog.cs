@@ -2,7 +2,7 @@ using AiSandbox.ServiceBootstrap.Readiness;
 
 namespace AiSandbox.ServiceBootstrap.Catalog;
 
-internal enum ServiceKind
+public enum ServiceKind
 {
     Postgres,
     Amqp,
@@ -10,10 +10,10 @@ internal enum ServiceKind
 }
 
 /// <summary>One service the supervisor can start and probe (<see cref="ServiceOptions"/> documents each part).</summary>
-internal sealed record CatalogEntry(string Name, ServiceKind Kind, string Unit, string Address, TimeSpan Deadline, bool Enabled, bool StartWithBoot = false);
+public sealed record CatalogEntry(string Name, ServiceKind Kind, string Unit, string Address, TimeSpan Deadline, bool Enabled, bool StartWithBoot = false);
 
 /// <summary>The services in their fixed order (postgresql, lavinmq, redis), plus the bundle step.</summary>
-internal sealed class ServiceCatalog
+public sealed class ServiceCatalog
 {
     public const string Bundle = EntryNames.Bundle;
 

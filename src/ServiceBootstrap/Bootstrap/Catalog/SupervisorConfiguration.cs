@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace AiSandbox.ServiceBootstrap.Catalog;
 
 /// <summary>Where the catalog comes from, for the daemon and for in-process fallbacks alike.</summary>
-internal static class SupervisorConfiguration
+public static class SupervisorConfiguration
 {
     /// <summary>Installed next to the binary's unit; optional.</summary>
     public const string DefaultFile = "/etc/ai-supervisor/appsettings.json";
@@ -79,7 +79,7 @@ internal static class SupervisorConfiguration
     }
 }
 
-internal static class SupervisorOptionsServiceCollectionExtensions
+public static class SupervisorOptionsServiceCollectionExtensions
 {
     /// <summary>Binds the Supervisor section, applies AI_SERVICES and the bus address, validates at start.</summary>
     public static Microsoft.Extensions.DependencyInjection.IServiceCollection AddSupervisorOptions(

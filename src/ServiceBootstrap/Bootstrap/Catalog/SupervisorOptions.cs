@@ -5,7 +5,7 @@ namespace AiSandbox.ServiceBootstrap.Catalog;
 /// environment variables such as <c>Supervisor__Redis__Address</c>); <c>AI_SERVICES</c> overrides
 /// <see cref="Services"/>. Defaults match the image; the README lists them.
 /// </summary>
-internal sealed class SupervisorOptions
+public sealed class SupervisorOptions
 {
     public const string Section = "Supervisor";
 
@@ -44,7 +44,7 @@ internal sealed class SupervisorOptions
     public ProbeOptions Probe { get; set; } = new();
 }
 
-internal sealed class ServiceOptions
+public sealed class ServiceOptions
 {
     /// <summary>The systemd unit that runs the service.</summary>
     public string Unit { get; set; } = string.Empty;
@@ -64,7 +64,7 @@ internal sealed class ServiceOptions
     public bool StartWithBoot { get; set; }
 }
 
-internal sealed class BundleOptions
+public sealed class BundleOptions
 {
     public string Gemfile { get; set; } = "/app/Gemfile";
 
@@ -76,7 +76,7 @@ internal sealed class BundleOptions
     public double DeadlineSeconds { get; set; } = 1800;
 }
 
-internal sealed class ProbeOptions
+public sealed class ProbeOptions
 {
     /// <summary>First pause between attempts; doubles up to <see cref="MaxDelayMilliseconds"/>.</summary>
     public int InitialDelayMilliseconds { get; set; } = 10;

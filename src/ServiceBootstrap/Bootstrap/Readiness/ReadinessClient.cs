@@ -12,7 +12,7 @@ namespace AiSandbox.ServiceBootstrap.Readiness;
 /// With ai-supervisor on the system bus it asks it (<see cref="SupervisorReadiness"/>); with no supervisor
 /// (or no bus) it does the same work itself with the same probe code, so a plain <c>podman run</c> still works.
 /// </summary>
-internal sealed class ReadinessClient
+public sealed class ReadinessClient
 {
     private readonly SupervisorOptions _options;
     private readonly TimeProvider _time;

@@ -3,13 +3,13 @@ using AiSandbox.ServiceBootstrap.Readiness;
 namespace AiSandbox.ServiceBootstrap.Supervision;
 
 /// <summary>A change of one entry; <see cref="Snapshot"/> is the whole picture right after it.</summary>
-internal sealed record BoardChange(string Name, ServiceStatus Previous, ServiceStatus Current, ReadinessSnapshot Snapshot);
+public sealed record BoardChange(string Name, ServiceStatus Previous, ServiceStatus Current, ReadinessSnapshot Snapshot);
 
 /// <summary>
 /// The state of every entry, changed only through generation-checked transitions so that a stale
 /// worker (one that was cancelled by a Restart or a reconnect) cannot overwrite a newer result.
 /// </summary>
-internal sealed class ReadinessBoard
+public sealed class ReadinessBoard
 {
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;

@@ -5,7 +5,7 @@ using Tmds.DBus.Protocol;
 namespace AiSandbox.ServiceBootstrap.Supervision;
 
 /// <summary>One service's way to ready: its unit's start job through systemd, then its probe until the deadline.</summary>
-internal sealed partial class ServiceSupervisor
+public sealed partial class ServiceSupervisor
 {
     private async Task RunServiceAsync(CatalogEntry service, long generation, bool restart, bool startUnit, CancellationToken cancellationToken)
     {

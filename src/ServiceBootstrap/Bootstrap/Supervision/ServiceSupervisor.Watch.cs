@@ -9,7 +9,7 @@ namespace AiSandbox.ServiceBootstrap.Supervision;
 /// After its start job a unit is watched through PropertiesChanged: one that goes down turns its entry
 /// failed, one that comes back is probed again, and after a reconnect the watch is rebuilt from systemd's view.
 /// </summary>
-internal sealed partial class ServiceSupervisor
+public sealed partial class ServiceSupervisor
 {
     private async Task WatchAsync(CatalogEntry service, SystemdManager systemd, string path)
     {

@@ -14,7 +14,7 @@ namespace AiSandbox.ServiceBootstrap.Supervision;
 /// entry back to failed, and one that comes back is probed again. The same code runs inside
 /// ai-supervisor and, when no supervisor answers, inside <c>s</c>.
 /// </summary>
-internal sealed partial class ServiceSupervisor : IAsyncDisposable
+public sealed partial class ServiceSupervisor : IAsyncDisposable
 {
     private readonly ServiceCatalog _catalog;
     private readonly TimeProvider _time;
@@ -28,8 +28,13 @@ internal sealed partial class ServiceSupervisor : IAsyncDisposable
     private SystemdManager? _systemd;
     private bool _attachedOnce;
 
-    public ServiceSupervisor(ServiceCatalog catalog, TimeProvider time, ILogger logger,
-        Func<CatalogEntry, IReadinessProbe>? probes = null, Action<TimeSpan>? bundleHeartbeat = null)
+    public ServiceSupervisor(ServiceCatalog catalog, TimeProvider time, ILogger logger, Action<TimeSpan>? bundleHeartbeat = null)
+        : this(catalog, time, logger, probes: null, bundleHeartbeat)
+    {
+    }
+
+    internal ServiceSupervisor(ServiceCatalog catalog, TimeProvider time, ILogger logger,
+        Func<CatalogEntry, IReadinessProbe>? probes, Action<TimeSpan>? bundleHeartbeat = null)
     {
         _catalog = catalog;
         _time = time;

@@ -7,7 +7,7 @@ namespace AiSandbox.ServiceBootstrap.Systemd;
 /// (the classic Tmds.DBus proxies do not work under NativeAOT). One instance per bus connection:
 /// create it, then <see cref="InitializeAsync"/> subscribes to JobRemoved before any job is queued.
 /// </summary>
-internal sealed class SystemdManager : IDisposable
+public sealed class SystemdManager : IDisposable
 {
     public const string Service = "org.freedesktop.systemd1";
     public const string ManagerPath = "/org/freedesktop/systemd1";
@@ -63,7 +63,7 @@ internal sealed class SystemdManager : IDisposable
     /// <summary>LoadUnit: loads the unit file from disk if needed.</summary>
     public Task<string> LoadUnitAsync(string unit) => UnitPathAsync("LoadUnit", unit);
 
-    public async Task<UnitState> GetUnitStateAsync(string unitPath)
+    internal async Task<UnitState> GetUnitStateAsync(string unitPath)
     {
         var active = GetStringPropertyAsync(unitPath, UnitInterface, "ActiveState");
         var sub = GetStringPropertyAsync(unitPath, UnitInterface, "SubState");

@@ -4,6 +4,9 @@ namespace AiSandbox.TokenRefresher.Daemon;
 
 internal static partial class DaemonLog
 {
+    [LoggerMessage(Level = LogLevel.Information, Message = "starting {dir} {settings_dir} {interval} {threshold}")]
+    public static partial void Starting(ILogger logger, string dir, string settings_dir, string interval, string threshold);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "cycle done {status}")]
     public static partial void CycleDone(ILogger logger, string status);
 

@@ -54,7 +54,7 @@ internal sealed class RefreshDaemon : BackgroundService
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = _chains.Options;
-        RefreshLog.Starting(_logger, o.CredentialsDir, o.SettingsDir, Secs(o.CheckInterval), Secs(o.RefreshBefore));
+        DaemonLog.Starting(_logger, o.CredentialsDir, o.SettingsDir, Secs(o.CheckInterval), Secs(o.RefreshBefore));
         await RunCycleAsync(cancellationToken).ConfigureAwait(false);
 
         // Sent here rather than left to the host lifetime, so it also reaches a NOTIFY_SOCKET outside a unit

@@ -5,10 +5,10 @@ namespace AiSandbox.TokenRefresher.Chains;
 /// <param name="ExpiresAt">Epoch milliseconds.</param>
 /// <param name="Path">Full path of the copy.</param>
 /// <param name="IsSettingsCopy">True for <c>$SETTINGS_DIR/.credentials.&lt;profile&gt;.json</c>, false for a history session copy.</param>
-internal sealed record ActiveCopy(string Profile, long ExpiresAt, string Path, bool IsSettingsCopy = false);
+public sealed record ActiveCopy(string Profile, long ExpiresAt, string Path, bool IsSettingsCopy = false);
 
 /// <summary><c>HISTORY_DAYS</c> is not a positive integer; the search refuses to guess a window.</summary>
-internal sealed class HistoryWindowException(string value) : Exception("invalid history search window")
+public sealed class HistoryWindowException(string value) : Exception("invalid history search window")
 {
     public string Value { get; } = value;
 }

@@ -12,7 +12,7 @@ namespace AiSandbox.TokenRefresher.Chains;
 /// <param name="Profile">The profile; null for the unnamed chain of <c>.credentials.json</c>.</param>
 /// <param name="SettingsCopy">Path of the settings copy; null for a session copy that belongs to no profile.</param>
 /// <param name="LockPath">The lock file: <c>&lt;settings copy&gt;.lock</c>, or <c>&lt;served copy&gt;.lock</c> without a profile.</param>
-internal sealed record Chain(string? Profile, string? SettingsCopy, string LockPath)
+public sealed record Chain(string? Profile, string? SettingsCopy, string LockPath)
 {
     /// <summary>Profile names become file names: the project's one rule, <see cref="ProfileName"/>.</summary>
     public static bool IsValidProfile(string? profile) => ProfileName.IsValid(profile);

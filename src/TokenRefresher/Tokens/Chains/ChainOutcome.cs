@@ -1,7 +1,7 @@
 namespace AiSandbox.TokenRefresher.Chains;
 
 /// <summary>What one pass over one served copy did.</summary>
-internal enum ChainState
+public enum ChainState
 {
     /// <summary>Not in the refresh window; nothing written (or only a newer copy adopted).</summary>
     Valid,
@@ -36,7 +36,7 @@ internal enum ChainState
 /// <param name="AdoptedFrom">A newer copy whose tokens were taken instead of refreshing, if any.</param>
 /// <param name="DueAt">When the copy enters its refresh window, when the refresher worked it out; else
 /// <see cref="ExpiresAt"/> minus REFRESH_BEFORE.</param>
-internal sealed record ChainOutcome(Chain Chain, string Path, ChainState State, long? ExpiresAt = null, string? AdoptedFrom = null, DateTimeOffset? DueAt = null)
+public sealed record ChainOutcome(Chain Chain, string Path, ChainState State, long? ExpiresAt = null, string? AdoptedFrom = null, DateTimeOffset? DueAt = null)
 {
     /// <summary>True for the states in which the chain could not be brought up to date.</summary>
     public bool IsFailure => State is ChainState.RateLimited or ChainState.NeedsLogin or ChainState.Failed or ChainState.NoRefreshToken;

@@ -113,7 +113,7 @@ internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoi
             }
 
             adoptedFrom = newest.Path;
-            RefreshLog.Adopted(logger, file, profile, newest.Path, Human(newest.ExpiresAtOrMin));
+            RefreshLog.Adopted(logger, file, profile, newest.Path, ExpiryText.Human(newest.ExpiresAtOrMin));
         }
 
         if (settings?.Credentials is not null && !ReferenceEquals(newest, settings) && newest.IsComplete && newest.ExpiresAtOrMin > settings.ExpiresAtOrMin)
@@ -137,7 +137,7 @@ internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoi
         var dueAt = DueAt(chain, newest.IsComplete ? expiresAt : null);
         if (!force && now < dueAt)
         {
-            RefreshLog.TokenValid(logger, file, profile, remainingSecs, Human(expiresAt));
+            RefreshLog.TokenValid(logger, file, profile, remainingSecs, ExpiryText.Human(expiresAt));
             return new ChainOutcome(chain, servedPath, ChainState.Valid, expiresAt, adoptedFrom, dueAt);
         }
 
@@ -153,7 +153,7 @@ internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoi
             return new ChainOutcome(chain, servedPath, ChainState.Stopped, expiresAt, adoptedFrom);
         }
 
-        RefreshLog.Refreshing(logger, file, profile, remainingSecs, Human(expiresAt));
+        RefreshLog.Refreshing(logger, file, profile, remainingSecs, ExpiryText.Human(expiresAt));
         var request = endpoint().RefreshAsync(refreshToken, string.Join(' ', newest.Credentials.Scopes), cancellationToken);
         await WhileBeatingAsync(request, alive).ConfigureAwait(false);
         var result = await request.ConfigureAwait(false);
@@ -202,7 +202,7 @@ internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoi
 
         ok &= TryWrite(Reload(served), fresh, null, chain);
         NeedsLoginMark.Clear(chain);
-        RefreshLog.Refreshed(logger, file, profile, Human(newExpires));
+        RefreshLog.Refreshed(logger, file, profile, ExpiryText.Human(newExpires));
         recent?.Record(chain, issuedAt, newExpires);
         if (TimeSpan.FromSeconds(issued.ExpiresInSeconds) <= options.RefreshBefore)
         {
@@ -269,9 +269,6 @@ internal sealed class ChainRefresher(RefresherOptions options, Func<ITokenEndpoi
     }
 
     /// <summary>The baseline's human expiry: <c>YYYY-MM-DD HH:MM:SS UTC</c>.</summary>
-    public static string Human(long epochMs) =>
-        DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(0, epochMs)).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
-
     private static string LoginHint(Chain chain) =>
         chain.Profile is null ? "run refresh-tokens --login" : $"run refresh-tokens --login {chain.Profile}";
 

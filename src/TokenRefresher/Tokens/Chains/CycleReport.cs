@@ -5,7 +5,7 @@ namespace AiSandbox.TokenRefresher.Chains;
 /// <param name="FinishedAt">When the cycle ended.</param>
 /// <param name="DirectoryFailed">The credentials directory could not be read.</param>
 /// <param name="Stopped">A stop ended the cycle before every chain was looked at.</param>
-internal sealed record CycleReport(IReadOnlyList<ChainOutcome> Outcomes, DateTimeOffset FinishedAt, bool DirectoryFailed = false, bool Stopped = false)
+public sealed record CycleReport(IReadOnlyList<ChainOutcome> Outcomes, DateTimeOffset FinishedAt, bool DirectoryFailed = false, bool Stopped = false)
 {
     public int Count(ChainState state) => Outcomes.Count(o => o.State == state);
 

@@ -12,7 +12,7 @@ namespace AiSandbox.TokenRefresher.Chains;
 /// session directories are not entered, a copy or <c>.profile</c> that is a symlink, named pipe, device or
 /// directory is skipped without being waited on, and a file that resolves outside the root is not read.
 /// </summary>
-internal sealed class HistorySearch(RefresherOptions options, TimeProvider time)
+public sealed class HistorySearch(RefresherOptions options, TimeProvider time)
 {
     private static readonly EnumerationOptions DirectoriesOnly = new()
     {

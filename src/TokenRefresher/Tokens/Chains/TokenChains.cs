@@ -11,7 +11,7 @@ namespace AiSandbox.TokenRefresher.Chains;
 /// copy to decide on a write holds the chain lock for the whole read-decide-write.
 /// Dispose it to release the HTTP pipeline (built only when a refresh is actually needed).
 /// </summary>
-internal sealed class TokenChains : IDisposable
+public sealed class TokenChains : IDisposable
 {
     private readonly RefresherOptions _options;
     private readonly ILogger _logger;
@@ -25,7 +25,12 @@ internal sealed class TokenChains : IDisposable
     /// <param name="time">The clock for expiry decisions and lock waits.</param>
     /// <param name="endpoint">The token endpoint; default: Claude's, at <see cref="RefresherOptions.TokenUrl"/>,
     /// over IHttpClientFactory with the Polly policies of <see cref="OAuthHttp"/>.</param>
-    public TokenChains(RefresherOptions options, ILogger logger, TimeProvider time, ITokenEndpoint? endpoint = null)
+    public TokenChains(RefresherOptions options, ILogger logger, TimeProvider time)
+        : this(options, logger, time, endpoint: null)
+    {
+    }
+
+    internal TokenChains(RefresherOptions options, ILogger logger, TimeProvider time, ITokenEndpoint? endpoint)
     {
         _options = options;
         _logger = logger;
@@ -286,7 +291,7 @@ internal sealed class TokenChains : IDisposable
     public void Dispose() => _ownedFactory?.Dispose();
 
     /// <summary><c>.credentials.json</c> or <c>.credentials.&lt;name&gt;.json</c>; not temp files or locks.</summary>
-    internal static bool IsCredentialFileName(string name) =>
+    public static bool IsCredentialFileName(string name) =>
         name == ".credentials.json" || Chain.ProfileFromFileName(name) is not null;
 
     private ChainRefresher Refresher() => new(_options, () => _endpoint.Value, _logger, _time, _recent);
@@ -328,7 +333,7 @@ internal sealed class TokenChains : IDisposable
         ReadAny(path) is { } copy && copy.ExpiresAt > _time.GetUtcNow().ToUnixTimeMilliseconds() ? copy : null;
 }
 
-internal enum CopyStatus
+public enum CopyStatus
 {
     Copied,
     NoneFound,
@@ -342,4 +347,4 @@ internal enum CopyStatus
 /// <param name="Status">The result.</param>
 /// <param name="Source">The copy chosen, when one was found.</param>
 /// <param name="Destination">Full destination path.</param>
-internal sealed record CopyResult(CopyStatus Status, ActiveCopy? Source, string Destination);
+public sealed record CopyResult(CopyStatus Status, ActiveCopy? Source, string Destination);

@@ -3,7 +3,7 @@ using AiSandbox.Common.IO;
 namespace AiSandbox.TokenRefresher.Codex;
 
 /// <summary>What <see cref="CodexSharedAuth.SyncBackAsync"/> did with a session's copy.</summary>
-internal enum CodexSyncResult
+public enum CodexSyncResult
 {
     /// <summary>The session's copy was the newest: the shared copy now holds it.</summary>
     Written,
@@ -25,7 +25,7 @@ internal enum CodexSyncResult
 /// newest copy and gives its copy back only when codex changed it since launch and it is newer than the
 /// shared one, so a session that did not refresh can never roll back another session's refresh.
 /// </summary>
-internal static class CodexSharedAuth
+public static class CodexSharedAuth
 {
     public static string LockPath(string sharedAuth) => sharedAuth + ".lock";
 

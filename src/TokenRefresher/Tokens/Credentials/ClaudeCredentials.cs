@@ -12,7 +12,7 @@ namespace AiSandbox.TokenRefresher.Credentials;
 /// A document with a duplicate key anywhere is refused (which copy is meant cannot be known), as is an
 /// <c>expiresAt</c> that is negative or past year 9999; a fractional one is truncated to whole milliseconds.
 /// </summary>
-internal sealed class ClaudeCredentials
+public sealed class ClaudeCredentials
 {
     public const string DefaultOAuthKey = "claudeAiOauth";
 

@@ -9,13 +9,13 @@ namespace AiSandbox.TokenRefresher.Login;
 /// <param name="Options">Endpoints, directories and the rate-limit back-off.</param>
 /// <param name="Profile">The profile; null writes <c>.credentials.json</c>.</param>
 /// <param name="TargetDir">Where the credentials file goes; default <see cref="RefresherOptions.CredentialsDir"/>.</param>
-internal sealed record ClaudeLoginRequest(RefresherOptions Options, string? Profile, string? TargetDir = null)
+public sealed record ClaudeLoginRequest(RefresherOptions Options, string? Profile, string? TargetDir = null)
 {
     public string TargetPath => Path.Combine(Path.GetFullPath(TargetDir ?? Options.CredentialsDir), Chain.SettingsFileName(Profile));
 }
 
 /// <summary>The end of a login: exit code (0 ok, 1 failed) and the file written, if any.</summary>
-internal sealed record LoginResult(int ExitCode, string? SavedPath, long? ExpiresAt);
+public sealed record LoginResult(int ExitCode, string? SavedPath, long? ExpiresAt);
 
 /// <summary>
 /// The interactive PKCE login (baseline 6.7): print the authorize URL, read the code or callback URL,
@@ -23,12 +23,16 @@ internal sealed record LoginResult(int ExitCode, string? SavedPath, long? Expire
 /// chain lock and clear any needs-login mark. Talks to the person through the given reader and writer, so
 /// the host shim and tests can drive it in-process.
 /// </summary>
-internal static class ClaudeLogin
+public static class ClaudeLogin
 {
     public const int MaxRateLimitedAttempts = 5;
 
-    public static async Task<LoginResult> RunAsync(ClaudeLoginRequest request, TextReader input, TextWriter output, TimeProvider time,
-        ITokenEndpoint? endpoint = null, CancellationToken cancellationToken = default)
+    public static Task<LoginResult> RunAsync(ClaudeLoginRequest request, TextReader input, TextWriter output, TimeProvider time,
+        CancellationToken cancellationToken = default) =>
+        RunAsync(request, input, output, time, endpoint: null, cancellationToken);
+
+    internal static async Task<LoginResult> RunAsync(ClaudeLoginRequest request, TextReader input, TextWriter output, TimeProvider time,
+        ITokenEndpoint? endpoint, CancellationToken cancellationToken)
     {
         var options = request.Options;
         var pkce = Pkce.Create();
@@ -119,7 +123,7 @@ internal static class ClaudeLogin
             }
 
             output.WriteLine($"Login successful! Credentials saved to {Path.GetFileName(target)}");
-            output.WriteLine($"Token expires at {ChainRefresher.Human(expiresAt)}");
+            output.WriteLine($"Token expires at {ExpiryText.Human(expiresAt)}");
             return new LoginResult(0, target, expiresAt);
         }
         finally
@@ -129,7 +133,7 @@ internal static class ClaudeLogin
     }
 
     /// <summary>The authorize URL with the baseline's parameters in the baseline's order (6.7 step 3).</summary>
-    public static string AuthorizeUrl(Uri authorize, Pkce pkce)
+    internal static string AuthorizeUrl(Uri authorize, Pkce pkce)
     {
         var scope = string.Join('+', ClaudeOAuth.DefaultScopes.Select(s => s.Replace(":", "%3A", StringComparison.Ordinal)));
         var query = "code=true" +

@@ -13,7 +13,7 @@ namespace AiSandbox.TokenRefresher.OAuth;
 /// connection that ends after the request was written are returned to the caller at once, because the
 /// server may already have rotated the token (see <see cref="TokenOutcome.Uncertain"/>).
 /// </summary>
-internal static class OAuthHttp
+public static class OAuthHttp
 {
     public const string ClientName = "oauth";
 
@@ -66,7 +66,7 @@ internal static class OAuthHttp
             or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError;
 
     /// <summary>A factory that owns its service provider: for commands that build no host.</summary>
-    public static OwnedHttpClientFactory CreateFactory(RefresherOptions options)
+    internal static OwnedHttpClientFactory CreateFactory(RefresherOptions options)
     {
         var provider = new ServiceCollection().AddOAuthHttp(options).BuildServiceProvider();
         return new OwnedHttpClientFactory(provider);

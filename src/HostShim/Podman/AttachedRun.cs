@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using AiSandbox.Common.Unix;
 
 namespace AiSandbox.HostShim.Podman;
 
@@ -55,7 +56,7 @@ internal static class AttachedRun
             {
                 if (pid > 0)
                 {
-                    _ = Native.Kill(pid, f.Number);
+                    _ = Signals.Kill(pid, f.Number);
                 }
                 else
                 {
@@ -71,7 +72,7 @@ internal static class AttachedRun
                 pid = process.Id;
                 foreach (var signal in pending)
                 {
-                    _ = Native.Kill(pid, signal);
+                    _ = Signals.Kill(pid, signal);
                 }
             }
 

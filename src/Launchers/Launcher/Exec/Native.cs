@@ -2,14 +2,12 @@ using System.Runtime.InteropServices;
 
 namespace AiSandbox.Launchers.Exec;
 
-/// <summary>The libc calls a launcher needs that .NET does not expose: execve, mkdir without -p, open without blocking, signals.</summary>
+/// <summary>The libc calls a launcher needs that .NET does not expose: execve, mkdir without -p, open without blocking, signal masks.</summary>
 internal static partial class Native
 {
     internal const int ENOENT = 2;
     internal const int O_NONBLOCK = 0x800;
     internal const int O_CLOEXEC = 0x80000;
-    internal const int SIGHUP = 1;
-    internal const int SIGINT = 2;
     internal const int SIGPIPE = 13;
     internal const int EEXIST = 17;
     internal const int SIG_BLOCK = 0;
@@ -23,9 +21,6 @@ internal static partial class Native
 
     [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Mkdir(string path, uint mode);
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    internal static partial int Kill(int pid, int signal);
 
     [LibraryImport("libc", EntryPoint = "getppid")]
     internal static partial int GetParentPid();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using AiSandbox.Common.Cli;
 using AiSandbox.Common.Logging;
+using AiSandbox.Common.Unix;
 
 namespace AiSandbox.Launchers.Exec;
 
@@ -94,7 +95,7 @@ internal sealed class ProcessAgentRunner : IAgentRunner
             c.Cancel = true;
             try
             {
-                _ = Native.Kill(process.Id, 15 /* SIGTERM */);
+                _ = Signals.Kill(process.Id, Signals.SIGTERM);
             }
             catch (InvalidOperationException)
             {

@@ -1,4 +1,5 @@
 using AiSandbox.Common.Cli;
+using AiSandbox.Common.Unix;
 using AiSandbox.Launchers.Exec;
 
 namespace AiSandbox.Launchers.Shell;
@@ -29,7 +30,7 @@ internal static class ExitCommand
         }
 
         var parent = parentPid();
-        if (parent <= 1 || Native.Kill(parent, Native.SIGHUP) != 0)
+        if (parent <= 1 || Signals.Kill(parent, Signals.SIGHUP) != 0)
         {
             return host.Fail("cannot signal the parent shell", ("pid", parent));
         }

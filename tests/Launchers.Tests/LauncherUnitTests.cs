@@ -4,6 +4,7 @@ using AiSandbox.Launchers.Codex;
 using AiSandbox.Launchers.Exec;
 using AiSandbox.Launchers.History;
 using AiSandbox.Launchers.Readiness;
+using AiSandbox.ServiceBootstrap.Readiness;
 using AiSandbox.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,5 +1,6 @@
 using AiSandbox.Common.Logging;
 using AiSandbox.Launchers.Readiness;
+using AiSandbox.ServiceBootstrap.Readiness;
 using AiSandbox.Launchers.Tests.Support;
 using AiSandbox.TestSupport.Servers;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using AiSandbox.Common.Logging;
-using AiSandbox.ServiceBootstrap.SessionConfig;
+using AiSandbox.Launchers.SessionConfig;
 using AiSandbox.TestSupport;
 
 namespace AiSandbox.Launchers.Tests;

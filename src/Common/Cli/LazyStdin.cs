@@ -22,5 +22,7 @@ internal sealed class LazyStdin : TextReader
 
     public override Task<string?> ReadLineAsync() => In.ReadLineAsync();
 
+    public override ValueTask<string?> ReadLineAsync(CancellationToken cancellationToken) => In.ReadLineAsync(cancellationToken);
+
     public override Task<string> ReadToEndAsync() => In.ReadToEndAsync();
 }

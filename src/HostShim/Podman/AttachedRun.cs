@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using AiSandbox.Common.Unix;
 
 namespace AiSandbox.HostShim.Podman;
 
@@ -69,7 +70,7 @@ internal static class AttachedRun
                 }
                 else if (running is not null)
                 {
-                    _ = Native.Kill(running.Id, f.Number);
+                    _ = Signals.Kill(running.Id, f.Number);
                 }
                 else
                 {
@@ -85,7 +86,7 @@ internal static class AttachedRun
                 running = process;
                 foreach (var signal in pending)
                 {
-                    _ = Native.Kill(process.Id, signal);
+                    _ = Signals.Kill(process.Id, signal);
                 }
 
                 if (stopSignal != 0)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using AiSandbox.Common.Unix;
 
 namespace AiSandbox.HostShim.Podman;
 
@@ -45,7 +46,7 @@ internal sealed class SandboxStop(PodmanCli podman, string name, TimeProvider ti
             if (exists.ExitCode != 0)
             {
                 // The container is gone and podman run is still attached: nothing is left for it to proxy to.
-                _ = Native.Kill(run.Id, 15);
+                _ = Signals.Kill(run.Id, 15);
                 if (!await EndsWithinAsync(ended, DetachGrace).ConfigureAwait(false))
                 {
                     run.Kill();

@@ -4,10 +4,10 @@ namespace AiSandbox.ServiceBootstrap.Readiness;
 /// <param name="State">pending, starting, ready, failed or skipped (see <see cref="EntryStates"/>).</param>
 /// <param name="Detail">Why: the unit's result, the probe's error, "deadline 30s exceeded", "accepting work".</param>
 /// <param name="Seconds">Elapsed since the entry started, or the time it took to become ready.</param>
-internal sealed record ServiceStatus(string State, string Detail, double Seconds);
+public sealed record ServiceStatus(string State, string Detail, double Seconds);
 
 /// <summary>What the supervisor publishes: <c>State</c> and <c>Services</c>, as one consistent value.</summary>
-internal sealed record ReadinessSnapshot(string State, IReadOnlyDictionary<string, ServiceStatus> Services)
+public sealed record ReadinessSnapshot(string State, IReadOnlyDictionary<string, ServiceStatus> Services)
 {
     public bool IsReady => State == OverallStates.Ready;
 
@@ -33,14 +33,20 @@ internal sealed record ReadinessSnapshot(string State, IReadOnlyDictionary<strin
     }
 }
 
-internal static class OverallStates
+public static class OverallStates
 {
     public const string Starting = "starting";
     public const string Ready = "ready";
     public const string Degraded = "degraded";
 }
 
-internal static class EntryStates
+/// <summary>The entry of the bundle step, listed after the services'.</summary>
+public static class EntryNames
+{
+    public const string Bundle = "bundle";
+}
+
+public static class EntryStates
 {
     public const string Pending = "pending";
     public const string Starting = "starting";

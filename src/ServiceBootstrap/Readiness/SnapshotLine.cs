@@ -8,7 +8,7 @@ namespace AiSandbox.ServiceBootstrap.Readiness;
 /// the overall state, then name, state, seconds and detail of each entry, separated by tabs (details
 /// have their tabs and line breaks turned into spaces).
 /// </summary>
-internal static class SnapshotLine
+public static class SnapshotLine
 {
     public static string Format(ReadinessSnapshot snapshot)
     {

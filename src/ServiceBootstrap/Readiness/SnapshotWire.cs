@@ -3,7 +3,7 @@ using Tmds.DBus.Protocol;
 namespace AiSandbox.ServiceBootstrap.Readiness;
 
 /// <summary>Reads and writes <c>a{s(ssd)}</c>, the wire form of <see cref="ReadinessSnapshot.Services"/>.</summary>
-internal static class SnapshotWire
+public static class SnapshotWire
 {
     public static void WriteServices(ref MessageWriter writer, IReadOnlyDictionary<string, ServiceStatus> services)
     {

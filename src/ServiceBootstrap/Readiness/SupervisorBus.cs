@@ -1,7 +1,7 @@
 namespace AiSandbox.ServiceBootstrap.Readiness;
 
 /// <summary>The D-Bus contract of ai-supervisor; the README documents it, clients and tests code against it.</summary>
-internal static class SupervisorBus
+public static class SupervisorBus
 {
     public const string Name = "org.aisandbox.Supervisor1";
     public const string Path = "/org/aisandbox/Supervisor1";

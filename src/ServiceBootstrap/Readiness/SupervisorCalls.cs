@@ -3,7 +3,7 @@ using Tmds.DBus.Protocol;
 namespace AiSandbox.ServiceBootstrap.Readiness;
 
 /// <summary>Client-side calls of org.aisandbox.Supervisor1, written by hand like the systemd ones.</summary>
-internal static class SupervisorCalls
+public static class SupervisorCalls
 {
     public static async Task<ReadinessSnapshot> WaitReadyAsync(DBusConnection connection, TimeSpan timeout)
     {

@@ -1,5 +1,3 @@
-using AiSandbox.ServiceBootstrap.Catalog;
-using AiSandbox.ServiceBootstrap.Supervision;
 using Tmds.DBus.Protocol;
 
 namespace AiSandbox.ServiceBootstrap.Readiness;
@@ -9,7 +7,7 @@ namespace AiSandbox.ServiceBootstrap.Readiness;
 /// Nothing here probes a service, so a program that uses only this (c, cx) links none of the probe
 /// clients, which cost it about 1.8 ms of start-up per launch (page faults and static set-up).
 /// </summary>
-internal sealed class SupervisorReadiness(string busAddress, TimeProvider time)
+public sealed class SupervisorReadiness(string busAddress, TimeProvider time)
 {
     /// <summary>WaitReady is called in slices: a bus's reply timeout (25 s by default) must never cut a long wait.</summary>
     private static readonly TimeSpan Slice = TimeSpan.FromSeconds(20);
@@ -70,7 +68,7 @@ internal sealed class SupervisorReadiness(string busAddress, TimeProvider time)
         {
             foreach (var (name, status) in current.Services)
             {
-                var wanted = name == ServiceCatalog.Bundle
+                var wanted = name == EntryNames.Bundle
                     ? status.State == EntryStates.Failed
                     : status.State is EntryStates.Failed or EntryStates.Skipped or EntryStates.Pending;
                 if (wanted)

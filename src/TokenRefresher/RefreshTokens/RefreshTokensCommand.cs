@@ -1,0 +1,279 @@
+using System.Runtime.InteropServices;
+using AiSandbox.Common.Cli;
+using AiSandbox.Common.IO;
+using AiSandbox.Common.Logging;
+using AiSandbox.TokenRefresher.Chains;
+using AiSandbox.TokenRefresher.Daemon;
+using AiSandbox.TokenRefresher.Login;
+
+namespace AiSandbox.TokenRefresher;
+
+/// <summary>The <c>refresh-tokens</c> command line. One-shot commands build no host: they start in milliseconds.</summary>
+internal static class RefreshTokensCommand
+{
+    public const string Usage = """
+        Usage: refresh-tokens <command>
+
+        Keeps Claude OAuth credential files (.credentials*.json) fresh. Each profile's copies form one
+        chain; a chain is only ever read-decided-refreshed-written under its lock
+        ($SETTINGS_DIR/.credentials.<profile>.json.lock), and a newer copy is adopted instead of refreshed.
+
+        Commands:
+          --once                           one pass over $CREDENTIALS_DIR/.credentials*.json
+          --daemon                         refresh forever (Type=notify under systemd; plain logfmt otherwise)
+          --login [profile]                interactive OAuth login (PKCE); writes .credentials[.<profile>].json
+          --list-active [profile]          PROFILE<TAB>EXPIRES<TAB>PATH of active (unexpired) history copies, freshest first
+          --find-active <profile>          print the path of the freshest active history copy
+          --copy-active <profile> <dest>   copy the freshest active history copy to dest (atomic, 0600)
+          -h, --help                       show this help
+
+        A profile is 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit, without '..'. History
+        search enters no symlinked directory and reads only regular files below HISTORY_DIR.
+
+        Environment:
+          CREDENTIALS_DIR   copies to keep fresh (default $HOME/.claude)
+          SETTINGS_DIR      settings copies and chain locks (default /settings if it exists, else CREDENTIALS_DIR)
+          HISTORY_DIR       session history searched by the *-active commands (default $HOME/ai/history)
+          HISTORY_DAYS      only history copies modified within this many days (default 2)
+          CHECK_INTERVAL    longest daemon sleep in seconds (default 300, at most 86400 for --daemon)
+          REFRESH_BEFORE    refresh when fewer seconds than this remain (default 3600); a token whose
+                            issued lifetime is not longer than this is refreshed at half its lifetime
+                            instead (an answer without a positive expires_in counts as 3600 s), and --daemon
+                            refreshes one chain at most once a minute
+          WATCHDOG_USEC     set by systemd (WatchdogSec=); at least one second for --daemon
+          CLAUDE_OAUTH_TOKEN_URL, CLAUDE_OAUTH_AUTHORIZE_URL   endpoints (default: Claude's)
+          OAUTH_HTTP_TIMEOUT (15 s), OAUTH_HTTP_RETRIES (2), CHAIN_LOCK_TIMEOUT (60 s)
+
+        Exit codes:
+          0  ok (--once: every chain valid or refreshed; --find/--copy-active: found and copied;
+             --daemon: stopped by SIGTERM/SIGINT)
+          1  failure (--once: some chain could not be refreshed; login failed; nothing active found;
+             --daemon: its loop failed and it cannot go on, so Restart=on-failure restarts it)
+          2  bad command line or environment (--daemon: checked before the first cycle)
+
+        """;
+
+    public static async Task<int> RunAsync(CommandContext context)
+    {
+        try
+        {
+            var args = context.Args;
+            if (args.Count == 0 || args[0] is "-h" or "--help")
+            {
+                context.Stdout.Write(Usage);
+                return ExitCodes.Ok;
+            }
+
+            var command = args[0];
+            return command switch
+            {
+                "--once" => await OnceAsync(context, Arity(args, 0, 0)).ConfigureAwait(false),
+                "--daemon" => await DaemonAsync(context, Arity(args, 0, 0)).ConfigureAwait(false),
+                "--login" => await LoginAsync(context, Arity(args, 0, 1)).ConfigureAwait(false),
+                "--list-active" => ListActive(context, Arity(args, 0, 1)),
+                "--find-active" => FindActive(context, Arity(args, 1, 1)),
+                "--copy-active" => await CopyActiveAsync(context, Arity(args, 2, 2)).ConfigureAwait(false),
+                _ => throw UsageException.UnknownOption(command),
+            };
+        }
+        catch (UsageException e)
+        {
+            return e.Report(context.Stderr, Usage);
+        }
+        catch (OptionsException e)
+        {
+            context.Stderr.WriteLine(Logfmt.Format("fatal", null, e.Message, [LogField.Quoted("variable", e.Variable), LogField.Quoted("value", e.Value)]));
+            return ExitCodes.Usage;
+        }
+    }
+
+    /// <summary>The operands after the command, checked against the command's arity.</summary>
+    private static string[] Arity(IReadOnlyList<string> args, int min, int max)
+    {
+        var operands = args.Skip(1).ToArray();
+        foreach (var op in operands)
+        {
+            if (op.StartsWith('-'))
+            {
+                throw UsageException.UnknownOption(op);
+            }
+        }
+
+        if (operands.Length < min)
+        {
+            throw UsageException.MissingValue(args[0], min == 1 ? "a profile" : "a profile and a destination");
+        }
+
+        if (operands.Length > max)
+        {
+            throw UsageException.UnexpectedArgument(operands[max]);
+        }
+
+        return operands;
+    }
+
+    private static string Profile(string value) =>
+        Chain.IsValidProfile(value) ? value : throw new UsageException("invalid profile", ExitCodes.Usage, LogField.Quoted("profile", value));
+
+    private static LogfmtLog StdoutLog(CommandContext context) =>
+        new(context.Stdout, context.Time, JournalDetection.StdoutIsJournal(context.Environment));
+
+    private static LogfmtLog StderrLog(CommandContext context) => new(context.Stderr, context.Time);
+
+    private static async Task<int> OnceAsync(CommandContext context, string[] _)
+    {
+        var options = RefresherOptions.FromEnvironment(context.Environment);
+        var log = StdoutLog(context);
+        using var chains = new TokenChains(options, new LogfmtLogger(log), context.Time);
+
+        // SIGTERM/SIGINT (podman stop, x) end the pass before the next chain, never a refresh that was sent:
+        // the server may already have rotated the token, so its answer is waited for and written first.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
+        void OnSignal(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            if (!stop.IsCancellationRequested)
+            {
+                log.Info("stopping", ("signal", signal.Signal.ToString()));
+                stop.Cancel();
+            }
+        }
+
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        var report = await chains.RunCycleAsync(stop.Token).ConfigureAwait(false);
+        return report.AnyFailure ? ExitCodes.Failure : ExitCodes.Ok;
+    }
+
+    private static Task<int> DaemonAsync(CommandContext context, string[] _)
+    {
+        var options = RefresherOptions.FromEnvironment(context.Environment);
+        DaemonOptions.Check(options, context.Environment);
+        return DaemonHost.RunAsync(options, context.Environment, context.Cancellation);
+    }
+
+    private static async Task<int> LoginAsync(CommandContext context, string[] operands)
+    {
+        var profile = operands.Length > 0 ? Profile(operands[0]) : null;
+        var options = RefresherOptions.FromEnvironment(context.Environment);
+        var result = await ClaudeLogin.RunAsync(new ClaudeLoginRequest(options, profile), context.Stdin, context.Stdout, context.Time,
+            cancellationToken: context.Cancellation).ConfigureAwait(false);
+        return result.ExitCode;
+    }
+
+    private static int ListActive(CommandContext context, string[] operands)
+    {
+        var profile = operands.Length > 0 ? Profile(operands[0]) : null;
+        var options = RefresherOptions.FromEnvironment(context.Environment);
+        var search = new HistorySearch(options, context.Time);
+        IReadOnlyList<ActiveCopy> found;
+        try
+        {
+            found = search.Find(profile);
+        }
+        catch (HistoryWindowException e)
+        {
+            StderrLog(context).Error(e.Message, ("days", e.Value));
+            return ExitCodes.Failure;
+        }
+
+        ReportUnreadable(context, search);
+        context.Stdout.WriteLine("PROFILE\tEXPIRES\tPATH");
+        foreach (var copy in found)
+        {
+            context.Stdout.WriteLine($"{copy.Profile}\t{ExpiryText.Human(copy.ExpiresAt)}\t{copy.Path}");
+        }
+
+        using var chains = new TokenChains(options, new LogfmtLogger(StderrLog(context)), context.Time);
+        foreach (var p in chains.ProfilesNeedingLogin().Where(p => profile is null || p == profile))
+        {
+            StderrLog(context).Warn("login needed", ("profile", p), ("hint", $"run refresh-tokens --login {p}"));
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static int FindActive(CommandContext context, string[] operands)
+    {
+        var profile = Profile(operands[0]);
+        var search = new HistorySearch(RefresherOptions.FromEnvironment(context.Environment), context.Time);
+        try
+        {
+            var found = search.Find(profile);
+            ReportUnreadable(context, search);
+            if (found.Count == 0)
+            {
+                return ExitCodes.Failure;
+            }
+
+            context.Stdout.WriteLine(found[0].Path);
+            return ExitCodes.Ok;
+        }
+        catch (HistoryWindowException e)
+        {
+            StderrLog(context).Error(e.Message, ("days", e.Value));
+            return ExitCodes.Failure;
+        }
+    }
+
+    private static async Task<int> CopyActiveAsync(CommandContext context, string[] operands)
+    {
+        var profile = Profile(operands[0]);
+        var destination = operands[1];
+        var options = RefresherOptions.FromEnvironment(context.Environment);
+        var log = StdoutLog(context);
+        var errors = StderrLog(context);
+        using var chains = new TokenChains(options, new LogfmtLogger(log), context.Time);
+        CopyResult result;
+        try
+        {
+            result = await chains.CopyNewestAsync(profile, destination, includeSettingsCopy: false, cancellationToken: context.Cancellation).ConfigureAwait(false);
+        }
+        catch (HistoryWindowException e)
+        {
+            errors.Error(e.Message, ("days", e.Value));
+            errors.Error("no active credentials found", LogField.Quoted("profile", profile), LogField.Quoted("dir", options.HistoryDir));
+            return ExitCodes.Failure;
+        }
+        catch (SymlinkRefusedException e)
+        {
+            errors.Error("refusing to write through a symbolic link", LogField.Quoted("destination", e.Path));
+            return ExitCodes.Failure;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TimeoutException)
+        {
+            errors.Error("copy failed", LogField.Quoted("destination", destination), ("error", e.Message));
+            return ExitCodes.Failure;
+        }
+
+        switch (result.Status)
+        {
+            case CopyStatus.Copied:
+                log.Info("copied active credentials", LogField.Quoted("profile", profile), LogField.Quoted("source", result.Source!.Path),
+                    LogField.Quoted("destination", result.Destination));
+                return ExitCodes.Ok;
+            case CopyStatus.DestinationNewer:
+                log.Info("destination already newer, left as is", LogField.Quoted("profile", profile), LogField.Quoted("destination", result.Destination));
+                return ExitCodes.Ok;
+            case CopyStatus.DestinationDirectoryMissing:
+                errors.Error("destination directory not found", LogField.Quoted("dir", Path.GetDirectoryName(result.Destination)));
+                return ExitCodes.Failure;
+            default:
+                errors.Error("no active credentials found", LogField.Quoted("profile", profile), LogField.Quoted("dir", options.HistoryDir));
+                return ExitCodes.Failure;
+        }
+    }
+
+    private static void ReportUnreadable(CommandContext context, HistorySearch search)
+    {
+        foreach (var dir in search.Unreadable)
+        {
+            StderrLog(context).Warn("history directory unreadable, skipped", LogField.Quoted("dir", dir));
+        }
+
+        foreach (var (path, reason) in search.Skipped)
+        {
+            StderrLog(context).Warn("history entry skipped", LogField.Quoted("path", path), LogField.Quoted("reason", reason));
+        }
+    }
+}

@@ -264,7 +264,8 @@ public sealed partial class ReadmeFirstRunTests(TestImage image) : IAsyncLifetim
 
         await WaitAsync(async () =>
         {
-            if ((await box.ExecAsync("pgrep", "-x", agent)).ExitCode != 0)
+            // Claude Code's npm package runs its native build, bin/claude.exe, under that name.
+            if ((await box.ExecAsync("pgrep", "-x", agent == "claude" ? "claude|claude.exe" : agent)).ExitCode != 0)
             {
                 return true;
             }

@@ -58,6 +58,18 @@ public sealed class BuildImageTests : IDisposable
     private string Pin(string name) => File.ReadAllText(Repo("versions/" + name));
 
     [Fact]
+    public async Task An_image_of_the_checkouts_inputs_is_tagged_without_publishing_first()
+    {
+        // bin/ai's missing-image path when only the tag is missing: the binaries of these inputs are in that image.
+        Write("container/inputs-hash", "#!/bin/sh\necho 0123456789abcdef\n", executable: true);
+        var result = await BuildAsync();
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.False(File.Exists(_dir["publish.log"]));
+        Assert.Equal(["image exists localhost/ai:0123456789abcdef"], PodmanCalls.Select(c => string.Join(' ', c.Args)));
+        Assert.Equal("localhost/ai:0123456789abcdef", result.StdoutLines[^1]);
+    }
+
+    [Fact]
     public async Task A_normal_build_publishes_then_runs_the_recipe_and_asks_npm_nothing()
     {
         // 111

@@ -83,12 +83,14 @@ public sealed class LoginAndHookTests(StubAgent stub) : IClassFixture<StubAgent>
         Assert.True(File.Exists(Path.Combine(session, ".credentials.json")));
     }
 
-    [Fact]
-    public async Task Hook_x_blocks_the_prompt_and_interrupts_the_claude_that_runs_it()
+    [Theory]
+    [InlineData("claude")]
+    [InlineData("claude.exe")] // the npm package's native build: its process is named after the file
+    public async Task Hook_x_blocks_the_prompt_and_interrupts_the_claude_that_runs_it(string name)
     {
         using var temp = new TempDir();
-        // A process named claude (a shell copied under that name) that runs the hook, then waits for SIGINT.
-        var claude = temp["claude"];
+        // A process named like claude (a shell copied under that name) that runs the hook, then waits for SIGINT.
+        var claude = temp[name];
         File.Copy("/bin/bash", claude);
         var marker = temp["interrupted"];
         var script = $"trap 'echo sigint > {marker}; exit 0' INT; echo '{{\"prompt\":\"x\"}}' | {RepoPaths.Binary("claude-hook")} 2>{temp["hook.err"]}; echo $? > {temp["hook.code"]}; for i in $(seq 100); do sleep 0.05; done";

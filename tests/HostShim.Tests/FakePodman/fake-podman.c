@@ -197,7 +197,7 @@ int main(int argc, char **argv) {
             int fd = open(path, O_WRONLY | O_CREAT, 0600);
             if (fd >= 0) close(fd);
         }
-        return 0;
+        return exit_code();
     }
     if (strcmp(cmd, "logs") == 0) {
         const char *out = getenv("FAKE_PODMAN_LOGS");

@@ -67,12 +67,12 @@ internal static class ClaudeHookCommand
         }
     }
 
-    /// <summary>The claude that runs this hook (nearest ancestor named claude), else every process named claude.</summary>
+    /// <summary>The claude that runs this hook (nearest ancestor named claude or claude.exe), else every such process.</summary>
     internal static IReadOnlyList<int> ClaudePids(int start)
     {
         for (var pid = start; pid > 1;)
         {
-            if (Comm(pid) == "claude")
+            if (IsClaude(Comm(pid)))
             {
                 return [pid];
             }
@@ -83,7 +83,7 @@ internal static class ClaudeHookCommand
         var all = new List<int>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
-            if (int.TryParse(Path.GetFileName(dir), out var pid) && Comm(pid) == "claude")
+            if (int.TryParse(Path.GetFileName(dir), out var pid) && IsClaude(Comm(pid)))
             {
                 all.Add(pid);
             }
@@ -107,6 +107,13 @@ internal static class ClaudeHookCommand
         psi.ArgumentList.Add("sleep 0.1; kill -INT " + string.Join(' ', pids));
         using var _ = Process.Start(psi);
     }
+
+    /// <summary>
+    /// Claude Code runs as a node script named claude, or, since its npm package ships a native build, as
+    /// <c>bin/claude.exe</c>, whose process name is the file's: a hook that looked for "claude" alone found
+    /// nothing to stop, and <c>x</c> left the agent running.
+    /// </summary>
+    private static bool IsClaude(string? comm) => comm is "claude" or "claude.exe";
 
     private static string? Comm(int pid)
     {

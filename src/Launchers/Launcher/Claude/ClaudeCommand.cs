@@ -118,6 +118,10 @@ internal static class ClaudeCommand
             await ready.ConfigureAwait(false);
             trace.Mark("readiness");
             await CopyCredentialsAsync(host, profile, session).ConfigureAwait(false);
+            // Only now does ~/.claude move to the new session: pointed earlier, it named a directory without
+            // credentials while the readiness wait ran, and a session already running in this sandbox (same
+            // HOME) found its copy gone, which Claude Code takes for a logout.
+            HomeLink.Point(Path.Combine(home, ".claude"), session, host.Time.GetUtcNow(), host.Log);
             trace.Mark("credentials");
         }
         catch (SessionConfigException e)
@@ -166,7 +170,6 @@ internal static class ClaudeCommand
             SessionFiles.WriteLine(Path.Combine(session, ".session_name"), hostDir);
         }
 
-        HomeLink.Point(Path.Combine(home, ".claude"), session, host.Time.GetUtcNow(), host.Log);
         SessionFiles.DeleteIfExists(Path.Combine(home, ".claude.json"));
         SessionFiles.DeleteIfExists(Path.Combine(home, ".claude.json.backup"));
         SessionFiles.CopyIfExists(Path.Combine(host.SettingsRoot, "AGENTS.md"), Path.Combine(session, "CLAUDE.md"));

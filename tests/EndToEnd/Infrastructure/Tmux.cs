@@ -66,12 +66,36 @@ internal sealed class Tmux : IAsyncDisposable
         return result.ExitCode == 0 ? result.Stdout : string.Empty;
     }
 
-    /// <summary>Null while the command runs; its exit status once it ended.</summary>
+    /// <summary>Null while the command runs; its exit status once it ended (128 + the signal when one ended it).</summary>
     public async Task<int?> ExitStatusAsync()
     {
-        var result = await RunAsync(["display-message", "-p", "-t", "main", "#{pane_dead} #{pane_dead_status}"]);
-        var parts = result.Stdout.Trim().Split(' ');
-        return parts.Length == 2 && parts[0] == "1" && int.TryParse(parts[1], out var code) ? code : null;
+        var state = await PaneStateAsync();
+        if (state is ["1", "", ""])
+        {
+            // The terminal is closed but tmux has no exit status: with libutempter, tmux swaps in utempter's own
+            // SIGCHLD handler while it removes the pane's utmp record on that close, and a command that exits
+            // within that window is never reaped (tmux/tmux#311). Another SIGCHLD makes tmux reap it.
+            var server = await RunAsync(["display-message", "-p", "#{pid}"]);
+            if (int.TryParse(server.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture, out var pid))
+            {
+                _ = await Run.ProcessAsync("/bin/kill", ["-CHLD", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            }
+
+            state = await PaneStateAsync();
+        }
+
+        return state switch
+        {
+            ["1", var status, _] when int.TryParse(status, out var code) => code,
+            ["1", _, var signal] when int.TryParse(signal, out var number) => 128 + number,
+            _ => null,
+        };
+    }
+
+    private async Task<string[]> PaneStateAsync()
+    {
+        var result = await RunAsync(["display-message", "-p", "-t", "main", "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}"]);
+        return result.ExitCode == 0 ? result.Stdout.Trim().Split('|') : [];
     }
 
     public async Task<string> WaitForTextAsync(string text, TimeSpan timeout)

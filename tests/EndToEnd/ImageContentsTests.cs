@@ -23,6 +23,18 @@ public sealed class ImageContentsTests(TestImage image)
     }
 
     [Fact]
+    public async Task The_image_home_holds_no_agent_home_the_launchers_would_have_to_move()
+    {
+        // `cx` points ~/.codex at the session home; a ~/.codex from an image layer cannot be renamed on overlayfs.
+        var result = await Podman.CheckedAsync(["run", "--rm", "--pull=never", "--network=none", image.Name, "bash", "-c",
+            "cd \"$HOME\" && ls -A"], TimeSpan.FromSeconds(60));
+        foreach (var name in new[] { ".claude", ".claude.json", ".codex", ".gemini", ".copilot" })
+        {
+            Assert.DoesNotContain(name, result.StdoutLines);
+        }
+    }
+
+    [Fact]
     public async Task Runtimes_and_tools_from_the_distribution_are_there()
     {
         var script = """

@@ -17,7 +17,7 @@ internal static class HomeLink
         if (info.LinkTarget is null && info.Exists)
         {
             var backup = $"{link}-backup.{now.UtcDateTime:yyyyMMdd'T'HHmmss}.{Guid.NewGuid().ToString("N")[..6]}";
-            Directory.Move(link, backup);
+            MoveAside(link, backup);
             log.Info("saved existing agent home", ("path", backup));
         }
         else if (info.LinkTarget is null && File.Exists(link))
@@ -26,5 +26,43 @@ internal static class HomeLink
         }
 
         ClaudePlugins.ReplaceSymlink(link, target);
+    }
+
+    // A directory that comes from an image layer cannot be renamed on overlayfs without redirect_dir
+    // (EXDEV, "Invalid cross-device link"): it is copied aside, then removed.
+    private static void MoveAside(string dir, string backup)
+    {
+        try
+        {
+            Directory.Move(dir, backup);
+            return;
+        }
+        catch (IOException) when (Directory.Exists(dir) && !Directory.Exists(backup))
+        {
+        }
+
+        Copy(new DirectoryInfo(dir), backup);
+        Directory.Delete(dir, recursive: true);
+    }
+
+    private static void Copy(DirectoryInfo source, string destination)
+    {
+        Directory.CreateDirectory(destination);
+        foreach (var entry in source.EnumerateFileSystemInfos())
+        {
+            var to = Path.Combine(destination, entry.Name);
+            if (entry.LinkTarget is { } target)
+            {
+                File.CreateSymbolicLink(to, target);
+            }
+            else if (entry is DirectoryInfo sub)
+            {
+                Copy(sub, to);
+            }
+            else
+            {
+                ((FileInfo)entry).CopyTo(to);
+            }
+        }
     }
 }

@@ -16,9 +16,6 @@ namespace AiSandbox.EndToEnd;
 /// first conversation. Only the loopback OAuth server is reached: the agents' own calls go to a closed port.
 /// </summary>
 [Collection(SandboxCollection.Name)]
-// Left out of ./test (category Walk, run with `./test --filter Category=Walk`) until its last step holds: it
-// reaches Claude Code's prompt and leaves it, but `x` in the console shell afterwards does not end bin/ai.
-[Trait("Category", "Walk")]
 public sealed partial class ReadmeFirstRunTests(TestImage image) : IAsyncLifetime, IDisposable
 {
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;

@@ -11,6 +11,9 @@ namespace AiSandbox.Launchers.History;
 /// </summary>
 internal static class HomeLink
 {
+    /// <summary>EXDEV: .NET reports the errno of a failed rename as the IOException's HResult.</summary>
+    private const int CrossDevice = 18;
+
     public static void Point(string link, string target, DateTimeOffset now, LogfmtLog log)
     {
         var info = new DirectoryInfo(link);
@@ -37,7 +40,7 @@ internal static class HomeLink
             Directory.Move(dir, backup);
             return;
         }
-        catch (IOException) when (Directory.Exists(dir) && !Directory.Exists(backup))
+        catch (IOException e) when (e.HResult == CrossDevice)
         {
         }
 

@@ -56,6 +56,23 @@ internal sealed class Sandbox : IDisposable
 
     public PodmanCall RunCall => Assert.Single(Calls, c => c.Command == "run");
 
+    /// <summary>
+    /// The podman commands in order, the launch's first questions (info, ps, image inspect), which it asks side
+    /// by side in no fixed order, sorted among themselves.
+    /// </summary>
+    public IEnumerable<string> Commands
+    {
+        get
+        {
+            var commands = Calls.Select(c => c.Command).ToList();
+            var questions = commands.TakeWhile(c => c is "info" or "ps" or "image").Take(3).Count();
+            return commands.Take(questions).Order(StringComparer.Ordinal).Concat(commands.Skip(questions));
+        }
+    }
+
+    /// <summary>The launch's first questions, all read-only: nothing created or started.</summary>
+    public static readonly string[] OnlyAsked = ["image", "info", "ps"];
+
     public string PodmanDir => _podman.BinDir;
 
     /// <summary>Writes settings/.credentials.&lt;profile&gt;.json expiring at <paramref name="expiresAt"/>.</summary>

@@ -36,8 +36,12 @@ internal static class LaunchCommand
             throw PodmanCli.NotFound();
         }
 
-        // Everything podman says that can stop the launch is asked before anything is created or started.
-        var facts = await podman.InfoAsync(context.Cancellation).ConfigureAwait(false);
+        // Everything podman says that can stop the launch is asked before anything is created or started, and
+        // all of it at once: one after the other, podman's answers cost a second under load.
+        var infoTask = podman.InfoAsync(context.Cancellation);
+        var namesTask = podman.NamesAsync(all: true, context.Cancellation);
+        var imageTask = Image.ImageCheck.ProbeAsync(context, podman, layout.RepoDir);
+        var facts = await infoTask.ConfigureAwait(false);
         HostFit.EnsureCanBoot(facts);
         var host = services.HostFacts(context);
         var refreshInContainer = HostRefreshMode.InContainer(facts, context.Environment);
@@ -46,8 +50,11 @@ internal static class LaunchCommand
             Common.IO.AtomicFile.EnsureDirectory(Path.Combine(layout.AiDir, dir));
         }
 
+        // A login or an image build takes minutes, in which another sandbox may have taken the name: ask again then.
+        var waited = false;
         if (args.ClaudeProfile is { } first && !File.Exists(layout.ClaudeCredentials(first)))
         {
+            waited = true;
             if (!await FirstLogin.ClaudeAsync(context, services, layout, first, log).ConfigureAwait(false))
             {
                 return ExitCodes.Failure;
@@ -55,6 +62,7 @@ internal static class LaunchCommand
         }
         else if (args.CodexProfile is { } codex && !File.Exists(layout.CodexAuth(codex)))
         {
+            waited = true;
             if (!await FirstLogin.CodexAsync(context, services, layout, codex, log).ConfigureAwait(false))
             {
                 return ExitCodes.Failure;
@@ -73,12 +81,15 @@ internal static class LaunchCommand
         }
 
         // After the login, which may ask the user something: a build that follows needs no one at the keyboard.
-        if (!await Image.ImageCheck.EnsureAsync(context, log, podman, layout.RepoDir).ConfigureAwait(false))
+        var image = await imageTask.ConfigureAwait(false);
+        waited |= image.Missing;
+        if (!await Image.ImageCheck.EnsureAsync(context, log, podman, layout.RepoDir, image).ConfigureAwait(false))
         {
             return ExitCodes.Failure;
         }
 
-        var plan = await PlanAsync(context, args, layout, primaryPort, podman, facts, host).ConfigureAwait(false);
+        var names = waited ? await podman.NamesAsync(all: true, context.Cancellation).ConfigureAwait(false) : await namesTask.ConfigureAwait(false);
+        var plan = Plan(args, layout, primaryPort, names, facts, host, context.Environment);
         foreach (var mount in plan.Mounts)
         {
             mount.EnsureSource();
@@ -105,7 +116,8 @@ internal static class LaunchCommand
                 log.Warn("rootless podman on a cgroup v1 host cannot boot the sandbox; a real launch stops here");
             }
 
-            plan = await PlanAsync(context, args, layout, primaryPort, podman, facts, services.HostFacts(context)).ConfigureAwait(false);
+            var names = await podman.NamesAsync(all: true, context.Cancellation).ConfigureAwait(false);
+            plan = Plan(args, layout, primaryPort, names, facts, services.HostFacts(context), context.Environment);
         }
 
         await context.Stdout.WriteLineAsync("podman").ConfigureAwait(false);
@@ -118,12 +130,11 @@ internal static class LaunchCommand
         return ExitCodes.Ok;
     }
 
-    private static async Task<PodmanRunPlan> PlanAsync(CommandContext context, LaunchArguments args, HostLayout layout, int primaryPort,
-        PodmanCli podman, PodmanFacts facts, HostFacts host)
+    private static PodmanRunPlan Plan(LaunchArguments args, HostLayout layout, int primaryPort, IReadOnlyList<string> names,
+        PodmanFacts facts, HostFacts host, Func<string, string?> environment)
     {
-        var names = await podman.NamesAsync(all: true, context.Cancellation).ConfigureAwait(false);
         var name = InstanceName.Choose(InstanceName.Project(layout.ProjectDirName), [.. names]);
-        return PodmanRunPlan.Build(args, layout, primaryPort, name, facts, host, context.Environment);
+        return PodmanRunPlan.Build(args, layout, primaryPort, name, facts, host, environment);
     }
 
     private static async Task<int> RunPlanAsync(CommandContext context, LogfmtLog log, PodmanRunPlan plan, PodmanCli podman)

@@ -14,15 +14,20 @@ internal static class ImageCheck
     /// <summary>The label container/build puts on the image: container/inputs-hash of the checkout it was built from.</summary>
     public const string InputsLabel = "org.aisandbox.inputs";
 
-    /// <summary>Builds the image when it is missing, reports a stale one; returns false when a needed build failed.</summary>
-    public static async Task<bool> EnsureAsync(CommandContext context, LogfmtLog log, PodmanCli podman, string repoDir)
+    /// <summary>What the check needs from podman and the checkout, asked side by side; start it early, it only reads.</summary>
+    public static async Task<Probe> ProbeAsync(CommandContext context, PodmanCli podman, string repoDir)
     {
         var image = Launch.PodmanRunPlan.Image(context.Environment);
-        // Both are on the path to every sandbox start: side by side, not one after the other.
         var checkout = CheckoutInputsAsync(repoDir, podman, context.Cancellation);
         var inspect = await podman.CaptureAsync(["image", "inspect", "--format", $"{{{{index .Labels \"{InputsLabel}\"}}}}", image],
             context.Cancellation).ConfigureAwait(false);
-        var checkoutInputs = await checkout.ConfigureAwait(false);
+        return new Probe(image, inspect, await checkout.ConfigureAwait(false));
+    }
+
+    /// <summary>Builds the image when it is missing, reports a stale one; returns false when a needed build failed.</summary>
+    public static async Task<bool> EnsureAsync(CommandContext context, LogfmtLog log, PodmanCli podman, string repoDir, Probe probe)
+    {
+        var (image, inspect, checkoutInputs) = probe;
         if (inspect.ExitCode == 0)
         {
             ReportStale(log, image, Label(inspect.Stdout), checkoutInputs, repoDir);
@@ -37,6 +42,12 @@ internal static class ImageCheck
         }
 
         return await ImageBuild.RunAsync(context, log, podman, repoDir, image).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether the image exists (podman's inspect answer) and the checkout's inputs hash, null outside a checkout.</summary>
+    public sealed record Probe(string Image, ProcessOutput Inspect, string? CheckoutInputs)
+    {
+        public bool Missing => Inspect.ExitCode != 0 && IsMissing(Inspect.Stderr);
     }
 
     private static bool IsMissing(string stderr) =>

@@ -22,7 +22,14 @@ public sealed class BuildImageTests : IDisposable
         _repo.CopyFromCheckout("build_image");
         Write("publish", "#!/bin/sh\necho published >> \"$PUBLISH_LOG\"\n", executable: true);
         Write("container/Containerfile", "FROM scratch\n");
-        Write("container/build", "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$BUILD_LOG\"\necho localhost/ai:0123456789abcdef\nexit ${BUILD_EXIT:-0}\n", executable: true);
+        // One line per run of the recipe; the layers-only run answers with LAYERS_EXIT.
+        Write("container/build", """
+            #!/bin/sh
+            echo "$*" >> "$BUILD_LOG"
+            case " $* " in *" --layers-only "*) exit ${LAYERS_EXIT:-0} ;; esac
+            echo localhost/ai:0123456789abcdef
+            exit ${BUILD_EXIT:-0}
+            """ + "\n", executable: true);
         foreach (var pin in Pins)
         {
             Write("versions/" + pin, "1.0.0\n");
@@ -53,7 +60,11 @@ public sealed class BuildImageTests : IDisposable
 
     private bool Built => File.Exists(_dir["build.log"]);
 
-    private string[] BuildArgs => File.ReadAllLines(_dir["build.log"]).Where(l => l.Length > 0).ToArray();
+    /// <summary>Each run of the recipe, its arguments joined by spaces.</summary>
+    private string[] BuildRuns => File.ReadAllLines(_dir["build.log"]);
+
+    /// <summary>The arguments of the recipe's last run, the one that makes the image.</summary>
+    private string[] BuildArgs => BuildRuns[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     private string Pin(string name) => File.ReadAllText(Repo("versions/" + name));
 
@@ -76,7 +87,8 @@ public sealed class BuildImageTests : IDisposable
         var result = await BuildAsync();
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal("published\n", File.ReadAllText(_dir["publish.log"]));
-        Assert.Empty(BuildArgs);
+        // The layers that need no binary were built while it published.
+        Assert.Equal(["--layers-only", ""], BuildRuns);
         Assert.Equal("localhost/ai:0123456789abcdef", result.StdoutLines[^1]);
         Assert.False(File.Exists(_dir["npm.log"]));
         Assert.All(Pins, p => Assert.Equal("1.0.0\n", Pin(p)));
@@ -90,7 +102,18 @@ public sealed class BuildImageTests : IDisposable
         // 112
         var result = await BuildAsync("--force");
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(["--no-cache", "--fresh-base"], BuildArgs);
+        // From scratch while it publishes; the image build then stands on those fresh layers.
+        Assert.Equal(["--no-cache --fresh-base --layers-only", ""], BuildRuns);
+    }
+
+    [Fact]
+    public async Task A_failed_layers_build_is_retried_by_the_image_build_with_the_same_options()
+    {
+        _env["LAYERS_EXIT"] = "1";
+        var result = await BuildAsync("--force");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(["--no-cache --fresh-base --layers-only", "--no-cache --fresh-base"], BuildRuns);
+        Assert.Contains("msg=\"building the image layers failed; the image build retries\"", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -108,7 +131,7 @@ public sealed class BuildImageTests : IDisposable
         _env["AI_IMAGE"] = "localhost/ai-test:1";
         var result = await BuildAsync("--", "--amqp", "rabbitmq");
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(["--tag", "localhost/ai-test:1", "--amqp", "rabbitmq"], BuildArgs);
+        Assert.Equal(["--tag localhost/ai-test:1 --amqp rabbitmq --layers-only", "--tag localhost/ai-test:1 --amqp rabbitmq"], BuildRuns);
     }
 
     [Fact]

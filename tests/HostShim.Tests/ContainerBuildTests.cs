@@ -141,6 +141,31 @@ public sealed class ContainerBuildTests : IDisposable
     private const string OptionsFormat = "{{index .Labels \"org.aisandbox.options\"}}";
 
     [Fact]
+    public async Task Layers_only_builds_the_recipe_up_to_its_line_without_binaries_tags_or_labels()
+    {
+        Write("container/Containerfile", "ARG BASE\nFROM ${BASE}\nRUN apt-get install gh\n# --- layers-only ---\nCOPY artifacts/bin/ /usr/local/bin/\n");
+        File.Delete(Repo("artifacts/bin/refresh-tokens"));
+        // The recipe podman is given is read before the build's context goes.
+        Write("tools/podman", $"#!/bin/sh\n[ \"$1\" != build ] || cp \"$(echo \"$@\" | sed 's/.* -f \\([^ ]*\\).*/\\1/')\" {_dir["recipe"]}\nexec {Path.Combine(_env["PATH"]!.Split(':')[1], "podman")} \"$@\"\n",
+            executable: true);
+        var result = await BuildAsync("--layers-only");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("ARG BASE\nFROM ${BASE}\nRUN apt-get install gh\n", File.ReadAllText(_dir["recipe"]));
+        Assert.DoesNotContain(BuildCall.Args, a => a is "-t" or "--label");
+        Assert.Empty(result.StdoutLines);
+        Assert.StartsWith("at=info msg=\"image layers built\"", result.StderrLines[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Layers_only_does_nothing_when_the_image_of_these_inputs_exists()
+    {
+        File.WriteAllText(_dir["image"], $"123000000\n{OptionsFormat}\tbase=auto amqp=auto mitmproxy=debian\n");
+        var result = await BuildAsync("--layers-only");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.DoesNotContain(Calls, c => c.Command is "build" or "tag");
+    }
+
+    [Fact]
     public async Task An_image_of_the_same_inputs_is_reused_and_retagged_not_rebuilt()
     {
         File.WriteAllText(_dir["image"], $"123000000\n{OptionsFormat}\tbase=auto amqp=auto mitmproxy=debian\n");

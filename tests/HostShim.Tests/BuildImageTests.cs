@@ -44,6 +44,7 @@ public sealed class BuildImageTests : IDisposable
             ["NPM_LOG"] = _dir["npm.log"],
             ["BUILD_LOG"] = _dir["build.log"],
             ["NPM_VERSION"] = "2.3.4",
+            ["TMPDIR"] = _dir.Path,
         };
     }
 
@@ -89,6 +90,7 @@ public sealed class BuildImageTests : IDisposable
         Assert.Equal("published\n", File.ReadAllText(_dir["publish.log"]));
         // The layers that need no binary were built while it published.
         Assert.Equal(["--layers-only", ""], BuildRuns);
+        Assert.Empty(Directory.GetFiles(_dir.Path, "aisandbox-layers.*.log"));
         Assert.Equal("localhost/ai:0123456789abcdef", result.StdoutLines[^1]);
         Assert.False(File.Exists(_dir["npm.log"]));
         Assert.All(Pins, p => Assert.Equal("1.0.0\n", Pin(p)));
@@ -114,6 +116,16 @@ public sealed class BuildImageTests : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(["--no-cache --fresh-base --layers-only", "--no-cache --fresh-base"], BuildRuns);
         Assert.Contains("msg=\"building the image layers failed; the image build retries\"", result.Stderr, StringComparison.Ordinal);
+        Assert.Single(Directory.GetFiles(_dir.Path, "aisandbox-layers.*.log"));
+    }
+
+    [Fact]
+    public async Task A_failed_publish_leaves_no_layers_log()
+    {
+        Write("publish", "#!/bin/sh\nexit 4\n", executable: true);
+        var result = await BuildAsync();
+        Assert.True(result.ExitCode == 4, result.ToString());
+        Assert.Empty(Directory.GetFiles(_dir.Path, "aisandbox-layers.*.log"));
     }
 
     [Fact]

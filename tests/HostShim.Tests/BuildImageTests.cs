@@ -105,7 +105,7 @@ public sealed class BuildImageTests : IDisposable
         var result = await BuildAsync("--force");
         Assert.Equal(0, result.ExitCode);
         // From scratch while it publishes; the image build then stands on those fresh layers.
-        Assert.Equal(["--no-cache --fresh-base --layers-only", ""], BuildRuns);
+        Assert.Equal(["--no-cache --fresh-base --layers-only", "--rebuild"], BuildRuns);
     }
 
     [Fact]

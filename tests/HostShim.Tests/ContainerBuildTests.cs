@@ -179,6 +179,17 @@ public sealed class ContainerBuildTests : IDisposable
     }
 
     [Fact]
+    public async Task Rebuild_builds_an_image_of_the_same_inputs_again_on_the_layer_cache()
+    {
+        // ./build_image --force: the layers were just built afresh (--layers-only --no-cache); the image is made on them.
+        File.WriteAllText(_dir["image"], $"123000000\n{OptionsFormat}\tbase=auto amqp=auto mitmproxy=debian\n");
+        var result = await BuildAsync("--rebuild");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.DoesNotContain("--no-cache", BuildCall.Args);
+        Assert.DoesNotContain(Calls, c => c.Command == "tag");
+    }
+
+    [Fact]
     public async Task An_image_of_the_same_inputs_made_with_other_options_is_rebuilt()
     {
         File.WriteAllText(_dir["image"], $"123000000\n{OptionsFormat}\tbase=auto amqp=auto mitmproxy=debian\n");

@@ -104,7 +104,7 @@ public sealed class FirstLoginTests : IAsyncLifetime, IDisposable
             Assert.Single(result.StderrLines, l => l.StartsWith("at=fatal", StringComparison.Ordinal)));
         Assert.False(File.Exists(ClaudeCopy("work")));
         // podman was only asked (info), nothing was run.
-        Assert.Equal(Sandbox.OnlyAsked, _s.Commands);
+        _s.AssertOnlyAsked();
     }
 
     [Fact]

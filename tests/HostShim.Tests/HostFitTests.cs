@@ -106,7 +106,7 @@ public sealed class HostFitTests(FakePodmanBinary podman) : IDisposable
         Assert.Equal(HostFit.CannotBoot, result.ExitCode);
         var line = Assert.Single(result.StderrLines);
         Assert.StartsWith("at=fatal msg=\"the sandbox needs cgroup v2 or rootful podman", line, StringComparison.Ordinal);
-        Assert.Equal(Sandbox.OnlyAsked, _s.Commands);
+        _s.AssertOnlyAsked();
         Assert.False(Directory.Exists(Path.Combine(_s.AiDir, "history")));
     }
 

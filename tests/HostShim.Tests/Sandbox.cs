@@ -70,8 +70,16 @@ internal sealed class Sandbox : IDisposable
         }
     }
 
-    /// <summary>The launch's first questions, all read-only: nothing created or started.</summary>
-    public static readonly string[] OnlyAsked = ["image", "info", "ps"];
+    /// <summary>
+    /// A launch that stops early only asked podman questions (nothing created or started): info, and those of
+    /// ps and image inspect that it had begun before it stopped, which are asked side by side with info.
+    /// </summary>
+    public void AssertOnlyAsked()
+    {
+        var commands = Calls.Select(c => c.Command).ToList();
+        Assert.Contains("info", commands);
+        Assert.All(commands, c => Assert.Contains(c, (string[])["info", "ps", "image"]));
+    }
 
     public string PodmanDir => _podman.BinDir;
 

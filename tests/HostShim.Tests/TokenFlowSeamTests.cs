@@ -121,7 +121,7 @@ public sealed class TokenFlowSeamTests(FakePodmanBinary podman) : IDisposable
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("at=fatal msg=\"claude login failed\" profile=work run=\"ai login work\"", result.StderrLines);
         // podman was only asked (info: rootless, remote, where the refresh runs), nothing was run.
-        Assert.Equal(Sandbox.OnlyAsked, _s.Commands);
+        _s.AssertOnlyAsked();
     }
 
     [Fact]

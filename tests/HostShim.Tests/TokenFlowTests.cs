@@ -118,7 +118,7 @@ public sealed class TokenFlowTests : IAsyncLifetime, IDisposable
         Assert.Contains("Error: no code provided", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("at=fatal msg=\"claude login failed\" profile=work run=\"ai login work\"", result.StderrLines);
         // podman was only asked (info: rootless, remote, where the refresh runs), nothing was run.
-        Assert.Equal(Sandbox.OnlyAsked, _s.Commands);
+        _s.AssertOnlyAsked();
         Assert.Equal(before, File.ReadAllText(SettingsCopy));
     }
 
@@ -254,7 +254,7 @@ public sealed class TokenFlowTests : IAsyncLifetime, IDisposable
         Assert.StartsWith("at=fatal msg=\"timed out waiting for the claude chain lock\" profile=work lock=", fatal, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled", result.Stderr, StringComparison.Ordinal);
         // podman was only asked (info: rootless, remote, where the refresh runs), nothing was run.
-        Assert.Equal(Sandbox.OnlyAsked, _s.Commands);
+        _s.AssertOnlyAsked();
         Assert.Equal(before, File.ReadAllBytes(SettingsCopy));
         Assert.Equal(0, _server.Stats.TokenRequests);
     }

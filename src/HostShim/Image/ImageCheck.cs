@@ -34,7 +34,7 @@ internal static class ImageCheck
             return true;
         }
 
-        if (!IsMissing(inspect.Stderr))
+        if (!probe.Missing)
         {
             // Not ours to diagnose: podman run says what is wrong with its store.
             log.Warn("podman image inspect failed", ("image", image), ("exit", inspect.ExitCode), ("error", inspect.FirstErrorLine));

@@ -44,28 +44,7 @@ internal static class HomeLink
         {
         }
 
-        Copy(new DirectoryInfo(dir), backup);
+        SessionFiles.CopyTree(dir, backup);
         Directory.Delete(dir, recursive: true);
-    }
-
-    private static void Copy(DirectoryInfo source, string destination)
-    {
-        Directory.CreateDirectory(destination);
-        foreach (var entry in source.EnumerateFileSystemInfos())
-        {
-            var to = Path.Combine(destination, entry.Name);
-            if (entry.LinkTarget is { } target)
-            {
-                File.CreateSymbolicLink(to, target);
-            }
-            else if (entry is DirectoryInfo sub)
-            {
-                Copy(sub, to);
-            }
-            else
-            {
-                ((FileInfo)entry).CopyTo(to);
-            }
-        }
     }
 }

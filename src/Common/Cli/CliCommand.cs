@@ -1,0 +1,117 @@
+using AiSandbox.Common.Logging;
+
+namespace AiSandbox.Common.Cli;
+
+/// <summary>
+/// One command's command line as a table: its synopsis, positionals and options, with the prose around
+/// them. From it come the parse (one-line usage errors with <see cref="UsageExitCode"/>) and the usage
+/// text that <c>--help</c> prints and <c>docs/commands</c> holds, so the two cannot disagree.
+/// </summary>
+public sealed class CliCommand
+{
+    private string? _usage;
+    private readonly string? _name;
+
+    /// <param name="synopsis">The line after "Usage: ", e.g. <c>cx [profile] [-r|--resume ID]</c>.</param>
+    /// <param name="description">The paragraphs between the synopsis and the table, as written.</param>
+    /// <param name="footer">What follows the table (environment, exit codes), as written.</param>
+    public CliCommand(string synopsis, string description, IReadOnlyList<CliPositional> positionals, IReadOnlyList<CliOption> options, string footer)
+    {
+        Synopsis = synopsis;
+        Description = description;
+        Positionals = positionals;
+        Options = options;
+        Footer = footer;
+    }
+
+    public string Synopsis { get; }
+
+    public string Description { get; }
+
+    public IReadOnlyList<CliPositional> Positionals { get; }
+
+    public IReadOnlyList<CliOption> Options { get; }
+
+    public string Footer { get; }
+
+    /// <summary>What a missing required positional is reported against (<c>--find-active requires a profile</c>): the synopsis's first word unless set.</summary>
+    public string Name
+    {
+        get => _name ?? Synopsis.Split(' ')[0];
+        init => _name = value;
+    }
+
+    /// <summary>The exit code of a bad command line: 2, unless the baseline's command used another.</summary>
+    public int UsageExitCode { get; init; } = ExitCodes.Usage;
+
+    /// <summary>Once a positional is seen, every later word is one too (a command to run and its own options).</summary>
+    public bool OptionsFirst { get; init; }
+
+    /// <summary>The text --help prints, built on first use: most runs never print it.</summary>
+    public string Usage => _usage ??= CliUsage.Render(this);
+
+    /// <exception cref="UsageException">The command line does not fit the table; the message names the bad word.</exception>
+    public CliArgs Parse(IReadOnlyList<string> args)
+    {
+        var options = new Dictionary<CliOption, string?>(ReferenceEqualityComparer.Instance);
+        var positionals = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var word = args[i];
+            if (word is "-h" or "--help")
+            {
+                return new CliArgs(true, options, positionals);
+            }
+
+            if (word.Length > 1 && word[0] == '-' && !(OptionsFirst && positionals.Count > 0))
+            {
+                var eq = word.StartsWith("--", StringComparison.Ordinal) ? word.IndexOf('=', StringComparison.Ordinal) : -1;
+                var name = eq > 0 ? word[..eq] : word;
+                var option = Find(name) ?? throw UsageException.UnknownOption(word, UsageExitCode);
+                string? inline = eq > 0 ? word[(eq + 1)..] : null;
+                options[option] = option.Value switch
+                {
+                    OptionValue.None when inline is not null =>
+                        throw new UsageException(name + " takes no value", UsageExitCode, LogField.Quoted("option", name)),
+                    OptionValue.Required => NonEmpty(option, name, inline ?? (i + 1 < args.Count ? args[++i] : null)),
+                    OptionValue.Optional when inline is not null => NonEmpty(option, name, inline),
+                    _ => null,
+                };
+                continue;
+            }
+
+            if (positionals.Count >= Positionals.Count && Positionals is not [.., { Many: true }])
+            {
+                throw UsageException.UnexpectedArgument(word, UsageExitCode);
+            }
+
+            positionals.Add(word);
+        }
+
+        for (var p = positionals.Count; p < Positionals.Count; p++)
+        {
+            if (Positionals[p].Required)
+            {
+                throw UsageException.MissingValue(Name, Positionals[p].Wants ?? "a " + Positionals[p].Name, UsageExitCode);
+            }
+        }
+
+        return new CliArgs(false, options, positionals);
+    }
+
+    private CliOption? Find(string name)
+    {
+        foreach (var option in Options)
+        {
+            if (option.Names(name))
+            {
+                return option;
+            }
+        }
+
+        return null;
+    }
+
+    private string NonEmpty(CliOption option, string name, string? value) =>
+        string.IsNullOrEmpty(value) ? throw UsageException.MissingValue(name, option.Wants ?? option.ValueName ?? "a value", UsageExitCode) : value;
+}

@@ -1,5 +1,6 @@
 using System.Text;
 using AiSandbox.Common.IO;
+using AiSandbox.Common.Text;
 
 namespace AiSandbox.Launchers.SessionConfig;
 
@@ -20,11 +21,11 @@ internal static class CodexSessionConfig
         sb.Append("check_for_update_on_startup = false\n\n");
         sb.Append("[tui]\n");
         sb.Append("notifications = false\n");
-        sb.Append("status_line = [").AppendJoin(", ", StatusLine.Select(Quote)).Append("]\n");
+        sb.Append("status_line = [").AppendJoin(", ", StatusLine.Select(DoubleQuoted.Quote)).Append("]\n");
         sb.Append("terminal_title = [\"project-name\"]\n");
         foreach (var dir in trustedDirs.Distinct(StringComparer.Ordinal))
         {
-            sb.Append("\n[projects.").Append(Quote(dir)).Append("]\n");
+            sb.Append("\n[projects.").Append(DoubleQuoted.Quote(dir)).Append("]\n");
             sb.Append("trust_level = \"trusted\"\n");
         }
 
@@ -58,35 +59,5 @@ internal static class CodexSessionConfig
         var path = Path.Combine(codexHome, "config.toml");
         AtomicFile.WriteAllText(path, Render(trustedDirs, fragment), durable: false);
         return path;
-    }
-
-    // A TOML basic string: the escapes coincide with JSON's for everything a path can hold.
-    internal static string Quote(string value)
-    {
-        var sb = new StringBuilder(value.Length + 2).Append('"');
-        foreach (var c in value)
-        {
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\t': sb.Append("\\t"); break;
-                case '\r': sb.Append("\\r"); break;
-                default:
-                    if (char.IsControl(c))
-                    {
-                        sb.Append("\\u").Append(((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        sb.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        return sb.Append('"').ToString();
     }
 }

@@ -35,14 +35,8 @@ public static class BoundedFile
     /// <param name="within">When set, the file opened must resolve to a path below this directory (itself resolved).</param>
     public static byte[] ReadAllBytes(string path, int maxBytes, bool followSymlink, string? within)
     {
-        var flags = Native.O_RDONLY | Native.O_CLOEXEC | ONonblock | (followSymlink ? 0 : Native.O_NOFOLLOW);
-        var fd = Native.Open(path, flags, 0);
-        if (fd < 0)
-        {
-            throw OpenError(path, Marshal.GetLastPInvokeError(), followSymlink);
-        }
-
-        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        using var handle = OpenRead(path, followSymlink);
+        var fd = (int)handle.DangerousGetHandle();
         var status = FileStatus.Of(fd);
         if (!status.IsRegular)
         {
@@ -78,6 +72,20 @@ public static class BoundedFile
         }
 
         return buffer.AsSpan(0, total).ToArray();
+    }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> for reading without blocking: a named pipe with no writer opens (and reads as
+    /// empty) instead of holding the caller, for callers that judge the descriptor themselves (its mode, its kind).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
+    /// <exception cref="IOException">Any other reason, named.</exception>
+    public static SafeFileHandle OpenRead(string path, bool followSymlink = true)
+    {
+        var flags = Native.O_RDONLY | Native.O_CLOEXEC | ONonblock | (followSymlink ? 0 : Native.O_NOFOLLOW);
+        var fd = Native.Open(path, flags, 0);
+        return fd < 0 ? throw OpenError(path, Marshal.GetLastPInvokeError(), followSymlink) : new SafeFileHandle(fd, ownsHandle: true);
     }
 
     public static string ReadAllText(string path, int maxBytes = DefaultMaxBytes) =>

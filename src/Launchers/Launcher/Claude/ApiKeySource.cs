@@ -1,9 +1,7 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using AiSandbox.Common.Cli;
 using AiSandbox.Common.IO;
 using AiSandbox.Common.Logging;
-using Microsoft.Win32.SafeHandles;
 
 namespace AiSandbox.Launchers.Claude;
 
@@ -52,15 +50,8 @@ internal static class ApiKeySource
         byte[] content;
         try
         {
-            // O_NONBLOCK: a FIFO put where the key should be reads as empty instead of blocking the launch.
-            var fd = Exec.Native.Open(path, Exec.Native.O_NONBLOCK | Exec.Native.O_CLOEXEC, 0);
-            if (fd < 0)
-            {
-                var errno = Marshal.GetLastPInvokeError();
-                return errno == Exec.Native.ENOENT ? null : throw new IOException(new System.ComponentModel.Win32Exception(errno).Message);
-            }
-
-            using var handle = new SafeFileHandle(fd, ownsHandle: true);
+            // Opened without blocking: a FIFO put where the key should be reads as empty instead of holding the launch.
+            using var handle = BoundedFile.OpenRead(path);
             var mode = File.GetUnixFileMode(handle);
             if ((mode & GroupOrOthers) != 0)
             {
@@ -78,6 +69,10 @@ internal static class ApiKeySource
             }
 
             content = total > MaxFileBytes ? throw new FileTooLargeException(path, MaxFileBytes) : buffer[..total];
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

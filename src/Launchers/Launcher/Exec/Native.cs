@@ -2,12 +2,9 @@ using System.Runtime.InteropServices;
 
 namespace AiSandbox.Launchers.Exec;
 
-/// <summary>The libc calls a launcher needs that .NET does not expose: execve, mkdir without -p, open without blocking, signal masks.</summary>
+/// <summary>The libc calls a launcher needs that .NET does not expose: execve, mkdir without -p, signal masks.</summary>
 internal static partial class Native
 {
-    internal const int ENOENT = 2;
-    internal const int O_NONBLOCK = 0x800;
-    internal const int O_CLOEXEC = 0x80000;
     internal const int SIGPIPE = 13;
     internal const int EEXIST = 17;
     internal const int SIG_BLOCK = 0;
@@ -15,9 +12,6 @@ internal static partial class Native
 
     [LibraryImport("libc", EntryPoint = "execve", SetLastError = true)]
     internal static partial int Execve(nint path, nint[] argv, nint[] envp);
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial int Open(string path, int flags, int mode);
 
     [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Mkdir(string path, uint mode);

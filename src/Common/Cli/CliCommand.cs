@@ -50,6 +50,32 @@ public sealed class CliCommand
     /// <summary>The text --help prints, built on first use: most runs never print it.</summary>
     public string Usage => _usage ??= CliUsage.Render(this);
 
+    /// <summary>
+    /// Parses, or answers the command line itself: null after printing the usage for --help (exit code 0), or
+    /// the fatal line and the usage for a bad line (its exit code).
+    /// </summary>
+    public CliArgs? ParseOrAnswer(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, out int exitCode)
+    {
+        exitCode = ExitCodes.Ok;
+        try
+        {
+            var parsed = Parse(args);
+            if (!parsed.Help)
+            {
+                return parsed;
+            }
+
+            stdout.Write(Usage);
+            stdout.Flush();
+        }
+        catch (UsageException e)
+        {
+            exitCode = e.Report(stderr, Usage);
+        }
+
+        return null;
+    }
+
     /// <exception cref="UsageException">The command line does not fit the table; the message names the bad word.</exception>
     public CliArgs Parse(IReadOnlyList<string> args)
     {

@@ -6,35 +6,21 @@ namespace AiSandbox.Common.Cli;
 /// A multi-call program's command table. The command is the name the binary was called by (argv[0], a
 /// link such as <c>c</c> or <c>codex-login</c>), else the first word; the usage lists the table.
 /// </summary>
-public sealed class CliDispatch
+/// <param name="synopsis">The usage's first line after "Usage: ".</param>
+/// <param name="description">Prose between the synopsis and the table.</param>
+/// <param name="verbs">The commands, in the order the usage lists them.</param>
+/// <param name="footer">Prose after the table (environment, exit codes).</param>
+public sealed class CliDispatch(string synopsis, string description, IReadOnlyList<CliVerb> verbs, string footer)
 {
-    private readonly IReadOnlyList<CliVerb> _verbs;
     private string? _usage;
 
-    /// <param name="synopsis">The usage's first line after "Usage: ".</param>
-    /// <param name="description">Prose between the synopsis and the table.</param>
-    /// <param name="footer">Prose after the table (environment, exit codes).</param>
-    public CliDispatch(string synopsis, string description, IReadOnlyList<CliVerb> verbs, string footer)
-    {
-        Synopsis = synopsis;
-        Description = description;
-        _verbs = verbs;
-        Footer = footer;
-    }
-
-    public string Synopsis { get; }
-
-    public string Description { get; }
-
-    public string Footer { get; }
-
-    public IReadOnlyList<CliVerb> Verbs => _verbs;
+    public IReadOnlyList<CliVerb> Verbs => verbs;
 
     public string Usage => _usage ??= Render();
 
     public CliVerb? Find(string word)
     {
-        foreach (var verb in _verbs)
+        foreach (var verb in verbs)
         {
             if (verb.Answers(word))
             {
@@ -82,13 +68,13 @@ public sealed class CliDispatch
     private string Render()
     {
         var rows = new List<(string Label, string Help)>();
-        foreach (var verb in _verbs)
+        foreach (var verb in verbs)
         {
             var label = verb.Args.Length > 0 ? verb.Name + " " + verb.Args : verb.Name;
             var summary = verb.Aliases.Length > 0 ? $"{verb.Summary} (alias {string.Join(", ", verb.Aliases)})" : verb.Summary;
             rows.Add((label, summary));
         }
 
-        return CliUsage.Render("Usage: " + Synopsis, Description, "Commands:", rows, Footer);
+        return CliUsage.Render("Usage: " + synopsis, description, "Commands:", rows, footer);
     }
 }

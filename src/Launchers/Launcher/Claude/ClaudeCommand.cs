@@ -56,7 +56,7 @@ internal static class ClaudeCommand
 
         if (profile is null && !options.ApiKey)
         {
-            return new UsageException("a profile or --apikey is required").Report(host.Stderr, ClaudeOptions.Usage);
+            return new UsageException("a profile or --apikey is required").Report(host.Stderr, ClaudeOptions.Line.Usage);
         }
 
         string? apiKey = null;

@@ -12,31 +12,25 @@ namespace AiSandbox.Launchers.Claude;
 /// </summary>
 internal static class ClaudeHookCommand
 {
-    public const string Usage = """
-        Usage: claude-hook < hook-input.json
-
+    public static CliCommand Line { get; } = new(
+        "claude-hook < hook-input.json",
+        """
         Claude Code UserPromptSubmit hook. Reads the hook JSON on stdin and looks at .prompt:
           x   stop Claude (SIGINT to the claude process running this hook) and block the prompt
           l   run claude-login for the session's profile (output on stderr) and block the prompt
         Anything else passes unchanged.
-
-        Exit codes: 0 prompt passes, 2 prompt blocked (handled here), 1 unreadable input.
-
-        """;
+        """,
+        [],
+        [],
+        "Exit codes: 0 prompt passes, 2 prompt blocked (handled here), 1 unreadable input.");
 
     public const int Blocked = 2;
 
     public static async Task<int> RunAsync(LauncherHost host)
     {
-        foreach (var arg in host.Context.Args)
+        if (Line.ParseOrAnswer(host.Context.Args, host.Stdout, host.Stderr, out var exit) is null)
         {
-            if (arg is "-h" or "--help")
-            {
-                host.Stdout.Write(Usage);
-                return ExitCodes.Ok;
-            }
-
-            return (arg.StartsWith('-') ? UsageException.UnknownOption(arg) : UsageException.UnexpectedArgument(arg)).Report(host.Stderr, Usage);
+            return exit;
         }
 
         string? prompt;

@@ -12,39 +12,37 @@ namespace AiSandbox.Launchers.Claude;
 /// </summary>
 internal static class ClaudeLoginCommand
 {
-    public const string Usage = """
-        Usage: claude-login [profile]      (alias: l)
-
+    /// <summary>The profile: whose chain to copy from; by default the one this session was started with.</summary>
+    public static CliCommand Line { get; } = new(
+        "claude-login [profile]      (alias: l)",
+        """
         Refreshes ~/.claude/.credentials.json of the running Claude session: from the newest unexpired
         copy of the profile's chain in a recent session under HISTORY_ROOT, else from
         SETTINGS_ROOT/.credentials.<profile>.json. The profile defaults to ~/.claude/.profile.
-
+        """,
+        [new CliPositional("profile", "OAuth profile ([A-Za-z0-9._-]+)")],
+        [],
+        """
         Environment: HISTORY_ROOT (/history), SETTINGS_ROOT (/settings).
 
         Exit codes: 0 refreshed, 1 no OAuth profile or no credentials found, 2 bad command line.
-
-        """;
+        """);
 
     public static async Task<int> RunAsync(LauncherHost host)
     {
-        string? profile = null;
-        foreach (var arg in host.Context.Args)
+        if (Line.ParseOrAnswer(host.Context.Args, host.Stdout, host.Stderr, out var exit) is not { } args)
         {
-            if (arg is "-h" or "--help")
-            {
-                host.Stdout.Write(Usage);
-                return ExitCodes.Ok;
-            }
+            return exit;
+        }
 
-            try
-            {
-                profile = arg.StartsWith('-') ? throw UsageException.UnknownOption(arg)
-                    : profile is null ? Names.Profile(arg) : throw UsageException.UnexpectedArgument(arg);
-            }
-            catch (UsageException e)
-            {
-                return e.Report(host.Stderr, Usage);
-            }
+        string? profile;
+        try
+        {
+            profile = args.Positional(0) is { } named ? Names.Profile(named) : null;
+        }
+        catch (UsageException e)
+        {
+            return e.Report(host.Stderr, Line.Usage);
         }
 
         var home = host.Env("HOME");

@@ -2,14 +2,16 @@ using AiSandbox.Common.Cli;
 
 namespace AiSandbox.Launchers.Cli;
 
-/// <summary>A launcher's command line: how it parses and what its usage says.</summary>
+/// <summary>An agent launcher's command line: its table, and the options it reads from a parsed line.</summary>
 internal interface ILaunchOptions<TSelf>
     where TSelf : ILaunchOptions<TSelf>
 {
-    static abstract string UsageText { get; }
+    static abstract CliCommand Line { get; }
 
-    bool Help { get; }
+    /// <exception cref="UsageException">A value the table cannot judge (a profile name) is not valid.</exception>
+    static abstract TSelf From(CliArgs args);
 
-    /// <exception cref="UsageException">The command line is not valid; the message names the bad part.</exception>
-    static abstract TSelf Parse(IReadOnlyList<string> args);
+    /// <summary>A look at the raw line before the table reads it, for what must be refused unread (a secret).</summary>
+    /// <exception cref="UsageException">The line holds what it must not.</exception>
+    static virtual IReadOnlyList<string> Screen(IReadOnlyList<string> args) => args;
 }

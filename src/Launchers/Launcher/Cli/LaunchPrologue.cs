@@ -18,17 +18,16 @@ internal static class LaunchPrologue
         T options;
         try
         {
-            options = T.Parse(host.Context.Args);
+            if (T.Line.ParseOrAnswer(T.Screen(host.Context.Args), host.Stdout, host.Stderr, out var exit) is not { } args)
+            {
+                return new(null, string.Empty, exit);
+            }
+
+            options = T.From(args);
         }
         catch (UsageException e)
         {
-            return new(null, string.Empty, e.Report(host.Stderr, T.UsageText));
-        }
-
-        if (options.Help)
-        {
-            host.Stdout.Write(T.UsageText);
-            return new(null, string.Empty, ExitCodes.Ok);
+            return new(null, string.Empty, e.Report(host.Stderr, T.Line.Usage));
         }
 
         return host.Env("HOME") is { } home

@@ -12,46 +12,38 @@ internal static class GeminiCommand
 {
     public static readonly IReadOnlyList<string> StateFiles = ["google_accounts.json", "installation_id", "oauth_creds.json", "settings.json", "state.json"];
 
-    public const string Usage = """
-        Usage: g [profile]
-
+    public static CliCommand Line { get; } = new(
+        "g [profile]",
+        """
         Points ~/.gemini at a new session home under HISTORY_ROOT, copies the profile's Gemini state
         (SETTINGS_ROOT/gemini[_<profile>]: google_accounts.json, installation_id, oauth_creds.json,
         settings.json, state.json) and SETTINGS_ROOT/AGENTS.md as GEMINI.md when present, then replaces
         itself with gemini --yolo.
-
+        """,
+        [new CliPositional("profile", "state profile: SETTINGS_ROOT/gemini_<profile> ([A-Za-z0-9._-]+)")],
+        [],
+        """
         Environment: HISTORY_ROOT (/history), SETTINGS_ROOT (/settings).
 
         Exit codes: 0 --help, 1 failure (settings directory missing), 2 bad command line; otherwise the
         process becomes gemini.
-
-        """;
+        """);
 
     public static Task<int> RunAsync(LauncherHost host)
     {
-        string? profile = null;
-        var reader = new ArgReader(host.Context.Args);
+        if (Line.ParseOrAnswer(host.Context.Args, host.Stdout, host.Stderr, out var exit) is not { } args)
+        {
+            return Task.FromResult(exit);
+        }
+
+        string? profile;
         try
         {
-            while (reader.Next())
-            {
-                if (reader.IsHelp)
-                {
-                    host.Stdout.Write(Usage);
-                    return Task.FromResult(ExitCodes.Ok);
-                }
-
-                if (reader.IsOption)
-                {
-                    throw UsageException.UnknownOption(reader.Current);
-                }
-
-                profile = profile is null ? Names.Profile(reader.Current) : throw UsageException.UnexpectedArgument(reader.Current);
-            }
+            profile = args.Positional(0) is { } named ? Names.Profile(named) : null;
         }
         catch (UsageException e)
         {
-            return Task.FromResult(e.Report(host.Stderr, Usage));
+            return Task.FromResult(e.Report(host.Stderr, Line.Usage));
         }
 
         var home = host.Env("HOME");

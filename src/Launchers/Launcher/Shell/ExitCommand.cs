@@ -7,26 +7,18 @@ namespace AiSandbox.Launchers.Shell;
 /// <summary><c>x</c>: hangs up the shell that ran it; when that is the console shell, the sandbox stops.</summary>
 internal static class ExitCommand
 {
-    public const string Usage = """
-        Usage: x
-
-        Ends the shell that runs it (sends it SIGHUP). In the console shell this stops the sandbox.
-
-        Exit codes: 0 ok, 1 the signal could not be sent, 2 bad command line.
-
-        """;
+    public static CliCommand Line { get; } = new(
+        "x",
+        "Ends the shell that runs it (sends it SIGHUP). In the console shell this stops the sandbox.",
+        [],
+        [],
+        "Exit codes: 0 ok, 1 the signal could not be sent, 2 bad command line.");
 
     public static int Run(LauncherHost host, Func<int> parentPid)
     {
-        foreach (var arg in host.Context.Args)
+        if (Line.ParseOrAnswer(host.Context.Args, host.Stdout, host.Stderr, out var exit) is null)
         {
-            if (arg is "-h" or "--help")
-            {
-                host.Stdout.Write(Usage);
-                return ExitCodes.Ok;
-            }
-
-            return (arg.StartsWith('-') ? UsageException.UnknownOption(arg) : UsageException.UnexpectedArgument(arg)).Report(host.Stderr, Usage);
+            return exit;
         }
 
         var parent = parentPid();

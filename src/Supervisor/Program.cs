@@ -11,45 +11,17 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Options;
 
-const string usage = """
-    Usage: ai-supervisor [-h|--help]
-
-    Starts PostgreSQL, the AMQP broker and Redis through systemd, probes them until they accept work,
-    runs bundle install when /app/Gemfile exists, and publishes readiness on D-Bus
-    (org.aisandbox.Supervisor1 on the system bus) and through sd_notify. Runs as ai-supervisor.service.
-
-    Configuration: /etc/ai-supervisor/appsettings.json (or AI_SUPERVISOR_CONFIG), Supervisor__* variables,
-    AI_SERVICES=postgresql,lavinmq,redis|none, DBUS_SYSTEM_BUS_ADDRESS. See docs/configuration.md.
-
-    Run as ai-supervisor-generator (a link), it is the systemd generator that starts the selected services
-    at the beginning of the boot; see ai-supervisor-generator --help.
-
-    Exit codes: 0 stopped cleanly, 1 failed to start (bad configuration), 2 bad command line.
-
-    """;
-
 var context = CommandContext.FromProcess(args);
+
+// By argv[0] alone: as a CliVerb, the generator's name would also be a first word of ai-supervisor.
 if (context.Name == GeneratorCommand.Name)
 {
     return GeneratorCommand.Run(context, ManagerEnvironment.Read(), BootGenerator.SystemUnitDirs);
 }
 
-try
+if (SupervisorCommandLine.Read(context) is { } exitCode)
 {
-    foreach (var arg in args)
-    {
-        if (arg is "-h" or "--help")
-        {
-            context.Stdout.Write(usage);
-            return ExitCodes.Ok;
-        }
-
-        throw arg.StartsWith('-') ? UsageException.UnknownOption(arg) : UsageException.UnexpectedArgument(arg);
-    }
-}
-catch (UsageException e)
-{
-    return e.Report(context.Stderr, usage);
+    return exitCode;
 }
 
 // An empty builder: no file watchers, no command-line or user-secrets sources, nothing walking "/".

@@ -20,7 +20,7 @@ internal static class SnapshotStream
         if (context.Args.Count != 2 || !double.TryParse(context.Args[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || seconds < 0)
         {
             return new UsageException("invalid value", ExitCodes.Usage, LogField.Quoted("option", Flag),
-                LogField.Quoted("value", context.Args.Count > 1 ? context.Args[1] : string.Empty)).Report(context.Stderr, StartCommand.Usage);
+                LogField.Quoted("value", context.Args.Count > 1 ? context.Args[1] : string.Empty)).Report(context.Stderr, StartCommand.Command.Usage);
         }
 
         if (StartCommand.CreateClient(context) is not { } client)

@@ -14,37 +14,41 @@ internal static class StartCommand
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(300);
 
-    public const string Usage = """
-        Usage: s [--timeout SECONDS] [-h|--help]
+    private static readonly CliOption Timeout =
+        CliOption.WithValue("--timeout", "SECONDS", "a number of seconds", "give up after this long (default 300)");
 
+    public static readonly CliCommand Command = new(
+        "s [--timeout SECONDS] [-h|--help]",
+        """
         Starts PostgreSQL, the AMQP broker (LavinMQ) and Redis and waits until each accepts work, then
         the bundle step (bundle check, bundle install when needed). Asks ai-supervisor on the system bus;
         without one it starts the units and probes them itself. Prints one line per change:
         service, state, elapsed seconds, detail.
-
-          --timeout SECONDS  give up after this long (default 300)
-
+        """,
+        [],
+        [Timeout],
+        """
         Exit codes: 0 every service ready (bundle ready or skipped), 1 a service or the bundle step
         failed or the wait timed out (named on stderr), 2 bad command line.
-
-        """;
+        """);
 
     public static async Task<int> RunAsync(CommandContext context)
     {
         TimeSpan timeout;
         try
         {
-            timeout = ParseArgs(context.Args);
+            var args = Command.Parse(context.Args);
+            if (args.Help)
+            {
+                context.Stdout.Write(Command.Usage);
+                return ExitCodes.Ok;
+            }
+
+            timeout = args.Value(Timeout) is { } seconds ? ParseSeconds(Timeout.Name, seconds) : DefaultTimeout;
         }
         catch (UsageException e)
         {
-            return e.Report(context.Stderr, Usage);
-        }
-
-        if (timeout == TimeSpan.MinValue)
-        {
-            context.Stdout.Write(Usage);
-            return ExitCodes.Ok;
+            return e.Report(context.Stderr, Command.Usage);
         }
 
         if (CreateClient(context) is not { } client)
@@ -101,39 +105,6 @@ internal static class StartCommand
             context.Stderr.WriteLine(Logfmt.Format("fatal", null, "invalid configuration", [new LogField("error", string.Join("; ", e.Failures))]));
             return null;
         }
-    }
-
-    /// <summary>The timeout, or <see cref="TimeSpan.MinValue"/> for --help.</summary>
-    private static TimeSpan ParseArgs(IReadOnlyList<string> args)
-    {
-        var timeout = DefaultTimeout;
-        for (var i = 0; i < args.Count; i++)
-        {
-            var arg = args[i];
-            switch (arg)
-            {
-                case "-h" or "--help":
-                    return TimeSpan.MinValue;
-                case "--timeout":
-                    if (i + 1 >= args.Count)
-                    {
-                        throw UsageException.MissingValue(arg, "a number of seconds");
-                    }
-
-                    timeout = ParseSeconds(arg, args[++i]);
-                    break;
-                default:
-                    if (arg.StartsWith("--timeout=", StringComparison.Ordinal))
-                    {
-                        timeout = ParseSeconds("--timeout", arg["--timeout=".Length..]);
-                        break;
-                    }
-
-                    throw arg.StartsWith('-') ? UsageException.UnknownOption(arg) : UsageException.UnexpectedArgument(arg);
-            }
-        }
-
-        return timeout;
     }
 
     private static TimeSpan ParseSeconds(string option, string value) =>

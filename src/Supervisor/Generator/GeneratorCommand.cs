@@ -13,39 +13,45 @@ internal static class GeneratorCommand
 {
     public const string Name = "ai-supervisor-generator";
 
-    public const string Usage = """
-        Usage: ai-supervisor-generator NORMAL_DIR [EARLY_DIR LATE_DIR]
-
+    private static readonly CliCommand Command = new(
+        Name + " NORMAL_DIR [EARLY_DIR LATE_DIR]",
+        """
         The systemd generator of ai-supervisor (a link to it in /etc/systemd/system-generators). At every
         boot it reads the service catalog (/etc/ai-supervisor/appsettings.json, AI_SERVICES from the
         container's environment) and makes systemd start the units of the selected services whose
         StartWithBoot is true (PostgreSQL and Redis by default) at the beginning of the boot: a
         multi-user.target.wants link and a DefaultDependencies=no drop-in in NORMAL_DIR. Without it they
         would wait for ai-supervisor, which starts after basic.target, to ask for them.
-
+        """,
+        [
+            new CliPositional("NORMAL_DIR", "where the link and the drop-ins are written"),
+            new CliPositional("EARLY_DIR", "given by systemd, left alone"),
+            new CliPositional("LATE_DIR", "given by systemd, left alone"),
+        ],
+        [],
+        """
         Exit codes: 0 written (or nothing selected), 1 invalid catalog (nothing written; ai-supervisor
         reports the same error) or NORMAL_DIR not writable, 2 bad command line.
-
-        """;
+        """);
 
     public static int Run(CommandContext context, IReadOnlyDictionary<string, string> manager, IReadOnlyList<string> unitDirs)
     {
-        if (context.Args.Any(a => a is "-h" or "--help"))
+        IReadOnlyList<string> dirs;
+        try
         {
-            context.Stdout.Write(Usage);
-            return ExitCodes.Ok;
-        }
+            var args = Command.Parse(context.Args);
+            if (args.Help)
+            {
+                context.Stdout.Write(Command.Usage);
+                return ExitCodes.Ok;
+            }
 
-        if (context.Args.Count is not (1 or 3))
-        {
-            return new UsageException("expected one or three output directories", ExitCodes.Usage,
-                new LogField("count", context.Args.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))).Report(context.Stderr, Usage);
+            dirs = args.Positionals;
+            Check(dirs);
         }
-
-        if (context.Args.FirstOrDefault(a => !Path.IsPathRooted(a)) is { } relative)
+        catch (UsageException e)
         {
-            return new UsageException("output directory is not absolute", ExitCodes.Usage, LogField.Quoted("dir", relative))
-                .Report(context.Stderr, Usage);
+            return e.Report(context.Stderr, Command.Usage);
         }
 
         SupervisorOptions options;
@@ -68,12 +74,12 @@ internal static class GeneratorCommand
         IReadOnlyList<string> missing;
         try
         {
-            (_, missing) = new BootGenerator(new ServiceCatalog(options).Services, unitDirs).Write(context.Args[0]);
+            (_, missing) = new BootGenerator(new ServiceCatalog(options).Services, unitDirs).Write(dirs[0]);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             context.Stderr.WriteLine(Logfmt.Format("fatal", null, "cannot write the early-start units",
-                [LogField.Quoted("dir", context.Args[0]), new LogField("error", e.Message)]));
+                [LogField.Quoted("dir", dirs[0]), new LogField("error", e.Message)]));
             return ExitCodes.Failure;
         }
 
@@ -83,5 +89,20 @@ internal static class GeneratorCommand
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>systemd passes one absolute directory or three, never two: the table alone would take two, or a relative one.</summary>
+    private static void Check(IReadOnlyList<string> dirs)
+    {
+        if (dirs.Count is not (1 or 3))
+        {
+            throw new UsageException("expected one or three output directories", ExitCodes.Usage,
+                new LogField("count", dirs.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        if (dirs.FirstOrDefault(d => !Path.IsPathRooted(d)) is { } relative)
+        {
+            throw new UsageException("output directory is not absolute", ExitCodes.Usage, LogField.Quoted("dir", relative));
+        }
     }
 }

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using AiSandbox.Common.Cli;
-using AiSandbox.Common.IO;
 using AiSandbox.Common.Logging;
 using AiSandbox.TokenRefresher.Chains;
 using AiSandbox.TokenRefresher.Daemon;
@@ -8,25 +7,48 @@ using AiSandbox.TokenRefresher.Login;
 
 namespace AiSandbox.TokenRefresher;
 
-/// <summary>The <c>refresh-tokens</c> command line. One-shot commands build no host: they start in milliseconds.</summary>
+/// <summary>
+/// The <c>refresh-tokens</c> command line: a first-word table of commands, each reading its own operands.
+/// One-shot commands build no host: they start in milliseconds.
+/// </summary>
 internal static class RefreshTokensCommand
 {
-    public const string Usage = """
-        Usage: refresh-tokens <command>
+    private const string BothOperands = "a profile and a destination";
 
+    private static readonly CliCommand OnceArgs = Operands("--once");
+
+    private static readonly CliCommand DaemonArgs = Operands("--daemon");
+
+    private static readonly CliCommand LoginArgs = Operands("--login", new CliPositional("profile", "the profile to log in"));
+
+    private static readonly CliCommand ListActiveArgs = Operands("--list-active", new CliPositional("profile", "only this profile's copies"));
+
+    private static readonly CliCommand FindActiveArgs = Operands("--find-active", new CliPositional("profile", "whose copy to find", Required: true));
+
+    private static readonly CliCommand CopyActiveArgs = Operands(
+        "--copy-active",
+        new CliPositional("profile", "whose copy to copy", Required: true, Wants: BothOperands),
+        new CliPositional("dest", "where to copy it", Required: true, Wants: BothOperands));
+
+    public static readonly CliDispatch Commands = new(
+        "refresh-tokens <command>",
+        """
         Keeps Claude OAuth credential files (.credentials*.json) fresh. Each profile's copies form one
         chain; a chain is only ever read-decided-refreshed-written under its lock
         ($SETTINGS_DIR/.credentials.<profile>.json.lock), and a newer copy is adopted instead of refreshed.
-
-        Commands:
-          --once                           one pass over $CREDENTIALS_DIR/.credentials*.json
-          --daemon                         refresh forever (Type=notify under systemd; plain logfmt otherwise)
-          --login [profile]                interactive OAuth login (PKCE); writes .credentials[.<profile>].json
-          --list-active [profile]          PROFILE<TAB>EXPIRES<TAB>PATH of active (unexpired) history copies, freshest first
-          --find-active <profile>          print the path of the freshest active history copy
-          --copy-active <profile> <dest>   copy the freshest active history copy to dest (atomic, 0600)
-          -h, --help                       show this help
-
+        """,
+        [
+            new CliVerb("--once", "one pass over $CREDENTIALS_DIR/.credentials*.json", c => RunAsync(c, OnceArgs, OnceAsync)),
+            new CliVerb("--daemon", "refresh forever (Type=notify under systemd; plain logfmt otherwise)", c => RunAsync(c, DaemonArgs, DaemonAsync)),
+            new CliVerb("--login", "interactive OAuth login (PKCE); writes .credentials[.<profile>].json", c => RunAsync(c, LoginArgs, LoginAsync), "[profile]"),
+            new CliVerb("--list-active", "PROFILE<TAB>EXPIRES<TAB>PATH of active (unexpired) history copies, freshest first",
+                c => RunAsync(c, ListActiveArgs, HistoryCommands.ListActive), "[profile]"),
+            new CliVerb("--find-active", "print the path of the freshest active history copy", c => RunAsync(c, FindActiveArgs, HistoryCommands.FindActive), "<profile>"),
+            new CliVerb("--copy-active", "copy the freshest active history copy to dest (atomic, 0600)",
+                c => RunAsync(c, CopyActiveArgs, HistoryCommands.CopyActiveAsync), "<profile> <dest>"),
+            new CliVerb("--help", "show this help", c => Task.FromResult(Help(c)), "", "-h"),
+        ],
+        """
         A profile is 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit, without '..'. History
         search enters no symlinked directory and reads only regular files below HISTORY_DIR.
 
@@ -50,35 +72,27 @@ internal static class RefreshTokensCommand
           1  failure (--once: some chain could not be refreshed; login failed; nothing active found;
              --daemon: its loop failed and it cannot go on, so Restart=on-failure restarts it)
           2  bad command line or environment (--daemon: checked before the first cycle)
+        """);
 
-        """;
+    public static Task<int> RunAsync(CommandContext context) => Commands.RunAsync(context);
 
-    public static async Task<int> RunAsync(CommandContext context)
+    /// <summary>A command's operands alone; the usage shown for any of them is the whole table's.</summary>
+    private static CliCommand Operands(string command, params CliPositional[] positionals) =>
+        new("refresh-tokens " + command, string.Empty, positionals, [], string.Empty) { Name = command };
+
+    private static Task<int> RunAsync(CommandContext context, CliCommand operands, Func<CommandContext, CliArgs, int> run) =>
+        RunAsync(context, operands, (c, args) => Task.FromResult(run(c, args)));
+
+    private static async Task<int> RunAsync(CommandContext context, CliCommand operands, Func<CommandContext, CliArgs, Task<int>> run)
     {
         try
         {
-            var args = context.Args;
-            if (args.Count == 0 || args[0] is "-h" or "--help")
-            {
-                context.Stdout.Write(Usage);
-                return ExitCodes.Ok;
-            }
-
-            var command = args[0];
-            return command switch
-            {
-                "--once" => await OnceAsync(context, Arity(args, 0, 0)).ConfigureAwait(false),
-                "--daemon" => await DaemonAsync(context, Arity(args, 0, 0)).ConfigureAwait(false),
-                "--login" => await LoginAsync(context, Arity(args, 0, 1)).ConfigureAwait(false),
-                "--list-active" => ListActive(context, Arity(args, 0, 1)),
-                "--find-active" => FindActive(context, Arity(args, 1, 1)),
-                "--copy-active" => await CopyActiveAsync(context, Arity(args, 2, 2)).ConfigureAwait(false),
-                _ => throw UsageException.UnknownOption(command),
-            };
+            var args = operands.Parse(context.Args);
+            return args.Help ? Help(context) : await run(context, args).ConfigureAwait(false);
         }
         catch (UsageException e)
         {
-            return e.Report(context.Stderr, Usage);
+            return e.Report(context.Stderr, Commands.Usage);
         }
         catch (OptionsException e)
         {
@@ -87,40 +101,21 @@ internal static class RefreshTokensCommand
         }
     }
 
-    /// <summary>The operands after the command, checked against the command's arity.</summary>
-    private static string[] Arity(IReadOnlyList<string> args, int min, int max)
+    private static int Help(CommandContext context)
     {
-        var operands = args.Skip(1).ToArray();
-        foreach (var op in operands)
-        {
-            if (op.StartsWith('-'))
-            {
-                throw UsageException.UnknownOption(op);
-            }
-        }
-
-        if (operands.Length < min)
-        {
-            throw UsageException.MissingValue(args[0], min == 1 ? "a profile" : "a profile and a destination");
-        }
-
-        if (operands.Length > max)
-        {
-            throw UsageException.UnexpectedArgument(operands[max]);
-        }
-
-        return operands;
+        context.Stdout.Write(Commands.Usage);
+        return ExitCodes.Ok;
     }
 
-    private static string Profile(string value) =>
+    internal static string Profile(string value) =>
         Chain.IsValidProfile(value) ? value : throw new UsageException("invalid profile", ExitCodes.Usage, LogField.Quoted("profile", value));
 
-    private static LogfmtLog StdoutLog(CommandContext context) =>
+    internal static LogfmtLog StdoutLog(CommandContext context) =>
         new(context.Stdout, context.Time, JournalDetection.StdoutIsJournal(context.Environment));
 
-    private static LogfmtLog StderrLog(CommandContext context) => new(context.Stderr, context.Time);
+    internal static LogfmtLog StderrLog(CommandContext context) => new(context.Stderr, context.Time);
 
-    private static async Task<int> OnceAsync(CommandContext context, string[] _)
+    private static async Task<int> OnceAsync(CommandContext context, CliArgs _)
     {
         var options = RefresherOptions.FromEnvironment(context.Environment);
         var log = StdoutLog(context);
@@ -145,135 +140,19 @@ internal static class RefreshTokensCommand
         return report.AnyFailure ? ExitCodes.Failure : ExitCodes.Ok;
     }
 
-    private static Task<int> DaemonAsync(CommandContext context, string[] _)
+    private static Task<int> DaemonAsync(CommandContext context, CliArgs _)
     {
         var options = RefresherOptions.FromEnvironment(context.Environment);
         DaemonOptions.Check(options, context.Environment);
         return DaemonHost.RunAsync(options, context.Environment, context.Cancellation);
     }
 
-    private static async Task<int> LoginAsync(CommandContext context, string[] operands)
+    private static async Task<int> LoginAsync(CommandContext context, CliArgs args)
     {
-        var profile = operands.Length > 0 ? Profile(operands[0]) : null;
+        var profile = args.Positional(0) is { } name ? Profile(name) : null;
         var options = RefresherOptions.FromEnvironment(context.Environment);
         var result = await ClaudeLogin.RunAsync(new ClaudeLoginRequest(options, profile), context.Stdin, context.Stdout, context.Time,
             cancellationToken: context.Cancellation).ConfigureAwait(false);
         return result.ExitCode;
-    }
-
-    private static int ListActive(CommandContext context, string[] operands)
-    {
-        var profile = operands.Length > 0 ? Profile(operands[0]) : null;
-        var options = RefresherOptions.FromEnvironment(context.Environment);
-        var search = new HistorySearch(options, context.Time);
-        IReadOnlyList<ActiveCopy> found;
-        try
-        {
-            found = search.Find(profile);
-        }
-        catch (HistoryWindowException e)
-        {
-            StderrLog(context).Error(e.Message, ("days", e.Value));
-            return ExitCodes.Failure;
-        }
-
-        ReportUnreadable(context, search);
-        context.Stdout.WriteLine("PROFILE\tEXPIRES\tPATH");
-        foreach (var copy in found)
-        {
-            context.Stdout.WriteLine($"{copy.Profile}\t{ExpiryText.Human(copy.ExpiresAt)}\t{copy.Path}");
-        }
-
-        using var chains = new TokenChains(options, new LogfmtLogger(StderrLog(context)), context.Time);
-        foreach (var p in chains.ProfilesNeedingLogin().Where(p => profile is null || p == profile))
-        {
-            StderrLog(context).Warn("login needed", ("profile", p), ("hint", $"run refresh-tokens --login {p}"));
-        }
-
-        return ExitCodes.Ok;
-    }
-
-    private static int FindActive(CommandContext context, string[] operands)
-    {
-        var profile = Profile(operands[0]);
-        var search = new HistorySearch(RefresherOptions.FromEnvironment(context.Environment), context.Time);
-        try
-        {
-            var found = search.Find(profile);
-            ReportUnreadable(context, search);
-            if (found.Count == 0)
-            {
-                return ExitCodes.Failure;
-            }
-
-            context.Stdout.WriteLine(found[0].Path);
-            return ExitCodes.Ok;
-        }
-        catch (HistoryWindowException e)
-        {
-            StderrLog(context).Error(e.Message, ("days", e.Value));
-            return ExitCodes.Failure;
-        }
-    }
-
-    private static async Task<int> CopyActiveAsync(CommandContext context, string[] operands)
-    {
-        var profile = Profile(operands[0]);
-        var destination = operands[1];
-        var options = RefresherOptions.FromEnvironment(context.Environment);
-        var log = StdoutLog(context);
-        var errors = StderrLog(context);
-        using var chains = new TokenChains(options, new LogfmtLogger(log), context.Time);
-        CopyResult result;
-        try
-        {
-            result = await chains.CopyNewestAsync(profile, destination, includeSettingsCopy: false, cancellationToken: context.Cancellation).ConfigureAwait(false);
-        }
-        catch (HistoryWindowException e)
-        {
-            errors.Error(e.Message, ("days", e.Value));
-            errors.Error("no active credentials found", LogField.Quoted("profile", profile), LogField.Quoted("dir", options.HistoryDir));
-            return ExitCodes.Failure;
-        }
-        catch (SymlinkRefusedException e)
-        {
-            errors.Error("refusing to write through a symbolic link", LogField.Quoted("destination", e.Path));
-            return ExitCodes.Failure;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TimeoutException)
-        {
-            errors.Error("copy failed", LogField.Quoted("destination", destination), ("error", e.Message));
-            return ExitCodes.Failure;
-        }
-
-        switch (result.Status)
-        {
-            case CopyStatus.Copied:
-                log.Info("copied active credentials", LogField.Quoted("profile", profile), LogField.Quoted("source", result.Source!.Path),
-                    LogField.Quoted("destination", result.Destination));
-                return ExitCodes.Ok;
-            case CopyStatus.DestinationNewer:
-                log.Info("destination already newer, left as is", LogField.Quoted("profile", profile), LogField.Quoted("destination", result.Destination));
-                return ExitCodes.Ok;
-            case CopyStatus.DestinationDirectoryMissing:
-                errors.Error("destination directory not found", LogField.Quoted("dir", Path.GetDirectoryName(result.Destination)));
-                return ExitCodes.Failure;
-            default:
-                errors.Error("no active credentials found", LogField.Quoted("profile", profile), LogField.Quoted("dir", options.HistoryDir));
-                return ExitCodes.Failure;
-        }
-    }
-
-    private static void ReportUnreadable(CommandContext context, HistorySearch search)
-    {
-        foreach (var dir in search.Unreadable)
-        {
-            StderrLog(context).Warn("history directory unreadable, skipped", LogField.Quoted("dir", dir));
-        }
-
-        foreach (var (path, reason) in search.Skipped)
-        {
-            StderrLog(context).Warn("history entry skipped", LogField.Quoted("path", path), LogField.Quoted("reason", reason));
-        }
     }
 }

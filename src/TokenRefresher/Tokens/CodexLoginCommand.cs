@@ -9,56 +9,53 @@ namespace AiSandbox.TokenRefresher;
 /// <summary>The <c>codex-login</c> command line (device-code flow, baseline 7).</summary>
 public static class CodexLoginCommand
 {
-    public const string Usage = """
-        Usage: codex-login [profile] [--login|--status|--help]
+    private static readonly CliOption Login = CliOption.Flag("--login", "sign in (the default)");
 
+    private static readonly CliOption Status = CliOption.Flag("--status", "say whether the profile is logged in");
+
+    private static readonly CliCommand Command = new(
+        "codex-login [profile] [--login|--status|--help]",
+        """
         Signs in to Codex with a device code and saves auth.json (0600, written atomically) for the profile,
         under the lock auth.json.lock that cx takes to give a session's refreshed copy back.
 
         Target directory: CODEX_SETTINGS_DIR, else CODEX_HOME, else /settings/codex[_<profile>] when
         /settings exists (inside the sandbox), else $AI_DIR/settings/codex[_<profile>] (AI_DIR: ~/ai).
-
+        """,
+        [new CliPositional("profile", "the profile to sign in or check (codex_<profile>)")],
+        [Login, Status],
+        """
         Environment:
           CODEX_ISSUER      default https://auth.openai.com
           CODEX_CLIENT_ID   default app_EMoamEEZ73f0CkXaXp7hrann
           CODEX_MAX_WAIT    seconds to wait for the approval (default 900)
 
-        Commands:
-          --login    sign in (the default)
-          --status   say whether the profile is logged in
-
         Exit codes: 0 ok, 1 failure or not logged in, 2 bad command line.
-
-        """;
+        """);
 
     public static async Task<int> RunAsync(CommandContext context)
     {
         try
         {
-            string? mode = null;
-            string? profile = null;
-            foreach (var arg in context.Args)
+            var args = Command.Parse(context.Args);
+            if (args.Help)
             {
-                switch (arg)
-                {
-                    case "-h" or "--help":
-                        context.Stdout.Write(Usage);
-                        return ExitCodes.Ok;
-                    case "--login" or "--status":
-                        mode = mode is null ? arg : throw UsageException.UnexpectedArgument(arg);
-                        break;
-                    case var _ when arg.StartsWith('-'):
-                        throw UsageException.UnknownOption(arg);
-                    default:
-                        profile = profile is null
-                            ? (Chain.IsValidProfile(arg) ? arg : throw new UsageException("invalid codex profile", ExitCodes.Usage, LogField.Quoted("profile", arg)))
-                            : throw UsageException.UnexpectedArgument(arg);
-                        break;
-                }
+                context.Stdout.Write(Command.Usage);
+                return ExitCodes.Ok;
             }
 
+            // The table keeps the last of repeated flags; a second mode stays refused, by name.
+            if (context.Args.Where(a => a == Login.Name || a == Status.Name).Skip(1).FirstOrDefault() is { } second)
+            {
+                throw UsageException.UnexpectedArgument(second);
+            }
+
+            var profile = args.Positional(0) is not { } name ? null
+                : Chain.IsValidProfile(name) ? name
+                : throw new UsageException("invalid codex profile", ExitCodes.Usage, LogField.Quoted("profile", name));
+
             var dir = TargetDir(context, profile);
-            if (mode == "--status")
+            if (args.Has(Status))
             {
                 var (loggedIn, message) = CodexAuthFile.Status(dir);
                 context.Stdout.WriteLine(message);
@@ -74,7 +71,7 @@ public static class CodexLoginCommand
         }
         catch (UsageException e)
         {
-            return e.Report(context.Stderr, Usage);
+            return e.Report(context.Stderr, Command.Usage);
         }
         catch (OptionsException e)
         {

@@ -84,12 +84,13 @@ public sealed class CliCommand
         for (var i = 0; i < args.Count; i++)
         {
             var word = args[i];
-            if (word is "-h" or "--help")
+            var optionsEnded = OptionsFirst && positionals.Count > 0;
+            if (word is "-h" or "--help" && !optionsEnded)
             {
                 return new CliArgs(true, options, positionals);
             }
 
-            if (word.Length > 1 && word[0] == '-' && !(OptionsFirst && positionals.Count > 0))
+            if (word.Length > 1 && word[0] == '-' && !optionsEnded)
             {
                 var eq = word.StartsWith("--", StringComparison.Ordinal) ? word.IndexOf('=', StringComparison.Ordinal) : -1;
                 var name = eq > 0 ? word[..eq] : word;

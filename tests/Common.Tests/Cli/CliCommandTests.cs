@@ -78,6 +78,7 @@ public sealed class CliCommandTests
             UsageExitCode = 1,
         };
         Assert.Equal(["box", "ls", "-la"], command.Parse(["box", "ls", "-la"]).Positionals);
+        Assert.Equal(["box", "grep", "--help"], command.Parse(["box", "grep", "--help"]).Positionals);
         Assert.Equal(1, Assert.Throws<UsageException>(() => command.Parse(["-x"])).ExitCode);
     }
 

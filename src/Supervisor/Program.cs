@@ -1,6 +1,7 @@
 using AiSandbox.Common.Cli;
 using AiSandbox.Common.Logging;
 using AiSandbox.Common.Systemd;
+using AiSandbox.Launchers.Start;
 using AiSandbox.ServiceBootstrap.Catalog;
 using AiSandbox.Supervisor;
 using AiSandbox.Supervisor.Generator;
@@ -17,6 +18,12 @@ var context = CommandContext.FromProcess(args);
 if (context.Name == GeneratorCommand.Name)
 {
     return GeneratorCommand.Run(context, ManagerEnvironment.Read(), BootGenerator.SystemUnitDirs);
+}
+
+// s shares this binary, which links the probe clients it falls back to without a supervisor.
+if (StartProgram.Answers(context.Name))
+{
+    return await StartProgram.RunAsync(context);
 }
 
 if (SupervisorCommandLine.Read(context) is { } exitCode)

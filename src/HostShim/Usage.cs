@@ -11,7 +11,7 @@ internal static class Usage
         ai [profile | cx [profile] | co [profile] | c|claude [profile] | codex|copilot [profile]] [options]
                ai login [profile]
                ai codex-login [profile] [--status]
-               ai token-refresh [--dry-run]
+               ai token-refresh
                ai ps
                ai stop NAME... | --all
                ai kube [profile] [--no-refresher]

@@ -1,18 +1,25 @@
 namespace AiSandbox.HostShim;
 
+/// <summary>
+/// ai's usage: the prose around the launch's table (<see cref="Launch.LaunchArgumentParser.Command"/>). The
+/// subcommands without a usage of their own (<c>login</c>, <c>token-refresh</c>, <c>exec</c>, <c>setup-vm</c>)
+/// print it too; <c>ps</c>, <c>stop</c> and <c>kube</c> have theirs.
+/// </summary>
 internal static class Usage
 {
-    public const string Text = """
-        Usage: ai [profile | cx [profile] | co [profile] | c|claude [profile] | codex|copilot [profile]] [options]
+    public const string Synopsis = """
+        ai [profile | cx [profile] | co [profile] | c|claude [profile] | codex|copilot [profile]] [options]
                ai login [profile]
                ai codex-login [profile] [--status]
-               ai token-refresh [--dry-run]
+               ai token-refresh
                ai ps
                ai stop NAME... | --all
                ai kube [profile] [--no-refresher]
                ai exec [name|last] [command...]
                ai setup-vm [--dry-run]
+        """;
 
+    public const string Description = """
         Refreshes the Claude profile's OAuth token, then runs the sandbox image with podman,
         the current directory mounted at /app. A missing image is built first (./build_image,
         about 5 minutes); an image older than the checkout gets a one-line notice. A profile
@@ -28,14 +35,9 @@ internal static class Usage
         ai kube [profile]        the sandbox as a Kubernetes Pod manifest (ai kube --help)
 
         Options:
-          -r, --resume ID   resume an agent session (Claude unless cx/codex or co/copilot)
-          --ports LIST      extra published ports, comma-separated: N, HOST:CONTAINER or
-                            ADDR:HOST:CONTAINER (without ADDR: 127.0.0.1)
-          --remote          enable Claude remote control (AI_REMOTE=1)
-          --fast            enable Claude fast mode (AI_FAST=1)
-          --dry-run         print the podman command, one argument per line, and exit
-          -h, --help        show this help
+        """;
 
+    public const string Footer = """
         Environment: AI_DIR (default ~/ai), PORT (default 1337), AI_IMAGE (default ai:latest),
         AI_REMOTE, AI_FAST, AI_PODMAN_EXTRA_ARGS (extra podman options, split on whitespace),
         AI_HOST_REFRESH (host or container: where the token refresh before a launch runs; default
@@ -47,6 +49,7 @@ internal static class Usage
         <profile>"); podman is not started; 2 an unusable profile name (1-64 of A-Z a-z 0-9 . _ -,
         starting with a letter or digit, no '..'), a bad login command line or a bad
         AI_HOST_REFRESH; 3 the host cannot boot the sandbox (rootless podman on cgroup v1).
-
         """;
+
+    public static string Text => Launch.LaunchArgumentParser.Command.Usage;
 }

@@ -116,6 +116,15 @@ public sealed class GoldenArgvTests(FakePodmanBinary podman) : IDisposable
     }
 
     [Fact]
+    public async Task A_resume_id_that_looks_like_ports_is_the_id()
+    {
+        // Only --ports's own values are port lists: -r takes the next word whatever it looks like.
+        var argv = await DryRunAsync("-r", "--ports", "--ports", "1");
+        Argv.HasPair(argv, "--env", "CLAUDE_RESUME=--ports");
+        Assert.Equal(["127.0.0.1::1337", "127.0.0.1:1:1"], Argv.Values(argv, "--publish"));
+    }
+
+    [Fact]
     public async Task Bare_claude_profile_passes_profile_auto_start_and_label()
     {
         // 18

@@ -275,6 +275,15 @@ public sealed class PublishedBinaryTests(FakePodmanBinary podman) : IDisposable
     }
 
     [Fact]
+    public async Task Exec_leaves_the_commands_own_help_to_the_command()
+    {
+        var result = await _s.PublishedAsync(["exec", "ai-c-00-x", "grep", "--help"]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(["exec", "--interactive", "--tty", "ai-c-00-x", "grep", "--help"], Assert.Single(_s.Calls).Args);
+        Assert.DoesNotContain("Usage:", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Exec_last_without_containers_is_fatal()
     {
         var result = await _s.PublishedAsync(["exec"]);

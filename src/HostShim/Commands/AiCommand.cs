@@ -13,19 +13,7 @@ internal static class AiCommand
     {
         try
         {
-            var rest = context with { Args = context.Args.Skip(1).ToArray() };
-            return (context.Args.Count > 0 ? context.Args[0] : null) switch
-            {
-                "login" => await LoginCommands.ClaudeAsync(rest, services).ConfigureAwait(false),
-                "codex-login" => await LoginCommands.CodexAsync(rest, services).ConfigureAwait(false),
-                "token-refresh" => await TokenRefreshCommand.RunAsync(rest, services).ConfigureAwait(false),
-                "ps" => await PsCommand.RunAsync(rest, services).ConfigureAwait(false),
-                "stop" => await StopCommand.RunAsync(rest, services).ConfigureAwait(false),
-                "kube" => await KubeCommand.RunAsync(rest, services).ConfigureAwait(false),
-                "exec" => await PsExecCommands.ExecAsync(rest, services).ConfigureAwait(false),
-                "setup-vm" => await SetupVmCommand.RunAsync(rest, services).ConfigureAwait(false),
-                _ => await LaunchCommand.RunAsync(context, services).ConfigureAwait(false),
-            };
+            return await Commands(services).RunAsync(context, c => LaunchCommand.RunAsync(c, services)).ConfigureAwait(false);
         }
         catch (UsageException e)
         {
@@ -36,4 +24,21 @@ internal static class AiCommand
             return e.Report(context.Stderr);
         }
     }
+
+    // Built per run, not static: every command runs on the services of this process (or of a test).
+    // The bare form is the launch, so this table's own usage is never printed: ai --help is Usage.Text.
+    private static CliDispatch Commands(ShimServices services) => new(
+        "ai <command> [args...]",
+        string.Empty,
+        [
+            new CliVerb("login", "Claude OAuth login into $AI_DIR/settings", c => LoginCommands.ClaudeAsync(c, services), "[profile]"),
+            new CliVerb("codex-login", "Codex device-code login into $AI_DIR/settings", c => LoginCommands.CodexAsync(c, services), "[profile] [--status]"),
+            new CliVerb("token-refresh", "the standalone refresh-tokens --daemon container", c => TokenRefreshCommand.RunAsync(c, services)),
+            new CliVerb("ps", "every running sandbox with its readiness", c => PsCommand.RunAsync(c, services)),
+            new CliVerb("stop", "stop sandboxes cleanly", c => StopCommand.RunAsync(c, services), "NAME... | --all"),
+            new CliVerb("kube", "the sandbox as a Kubernetes Pod manifest", c => KubeCommand.RunAsync(c, services), "[profile] [--no-refresher]"),
+            new CliVerb("exec", "podman exec -it into a sandbox", c => PsExecCommands.ExecAsync(c, services), "[name|last] [command...]"),
+            new CliVerb("setup-vm", "one-time podman machine setup", c => SetupVmCommand.RunAsync(c, services), "[--dry-run]"),
+        ],
+        string.Empty);
 }

@@ -12,9 +12,11 @@ namespace AiSandbox.HostShim.Commands;
 /// </summary>
 internal static class KubeCommand
 {
-    public const string Usage = """
-        Usage: ai kube [profile] [--no-refresher]
+    private static readonly CliOption NoRefresher = CliOption.Flag("--no-refresher", "leave out the ai-token-refresh Pod");
 
+    private static readonly CliCommand Command = new(
+        "ai kube [profile] [--no-refresher]",
+        """
         Prints (to standard output) the sandbox ai [profile] would run here as a Kubernetes Pod manifest:
         the image with systemd as PID 1, the same environment and capabilities, every mount a hostPath
         volume (the settings directory among them, so the chain lock works as with ai), and a readiness
@@ -23,51 +25,32 @@ internal static class KubeCommand
         sandbox's own refresher then refreshes only with 10 minutes left (REFRESH_BEFORE=600), so while
         ai-token-refresh runs the sandboxes only adopt its tokens. Play the refresher once per settings
         volume: --no-refresher leaves it out.
-
+        """,
+        [new CliPositional("profile", "the Claude profile, as for ai")],
+        [NoRefresher],
+        """
           podman kube play FILE     podman kube down FILE     kubectl apply -f FILE
 
         Environment: AI_DIR, AI_IMAGE, PORT, AI_SERVICES, AI_READY_TIMEOUT as for ai.
 
         Exit codes: 0 printed, 1 a host directory could not be created or PORT is invalid, 2 bad command
         line or an unusable profile name.
-
-        """;
+        """);
 
     public static async Task<int> RunAsync(CommandContext context, ShimServices services)
     {
-        string? profile = null;
-        var withRefresher = true;
-        foreach (var arg in context.Args)
+        if (!CommandLine.TryRead(Command, context, out var parsed, out var exit))
         {
-            switch (arg)
-            {
-                case "-h" or "--help":
-                    await context.Stdout.WriteAsync(Usage).ConfigureAwait(false);
-                    return ExitCodes.Ok;
-                case "--no-refresher":
-                    withRefresher = false;
-                    break;
-                default:
-                    if (arg.StartsWith('-'))
-                    {
-                        return UsageException.UnknownOption(arg).Report(context.Stderr, Usage);
-                    }
-
-                    if (profile is not null)
-                    {
-                        return UsageException.UnexpectedArgument(arg).Report(context.Stderr, Usage);
-                    }
-
-                    if (!ProfileName.IsValid(arg))
-                    {
-                        return new UsageException("invalid claude profile", ExitCodes.Usage, LogField.Quoted("profile", arg)).Report(context.Stderr, string.Empty);
-                    }
-
-                    profile = arg;
-                    break;
-            }
+            return exit;
         }
 
+        var profile = parsed.Positional(0);
+        if (profile is not null && !ProfileName.IsValid(profile))
+        {
+            return new UsageException("invalid claude profile", ExitCodes.Usage, LogField.Quoted("profile", profile)).Report(context.Stderr, string.Empty);
+        }
+
+        var withRefresher = !parsed.Has(NoRefresher);
         var layout = HostLayout.From(context.Environment, services.Cwd, services.RepoDir);
         var port = LaunchValidator.PrimaryPort(context.Environment);
         // hostPath volumes of type Directory must exist: the same directories a launch creates, 0700.

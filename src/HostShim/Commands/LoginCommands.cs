@@ -12,21 +12,19 @@ namespace AiSandbox.HostShim.Commands;
 /// </summary>
 internal static class LoginCommands
 {
+    // Its --help and its errors show ai's usage, which has login's line.
+    private static readonly CliCommand Claude = new("ai login [profile]", string.Empty, [new CliPositional("profile", "the Claude profile")], [], string.Empty);
+
     public static async Task<int> ClaudeAsync(CommandContext context, ShimServices services)
     {
-        string? profile = null;
-        foreach (var arg in context.Args)
+        var parsed = Claude.Parse(context.Args);
+        if (parsed.Help)
         {
-            if (arg is "-h" or "--help")
-            {
-                await context.Stdout.WriteAsync(Usage.Text).ConfigureAwait(false);
-                return ExitCodes.Ok;
-            }
-
-            profile = arg.StartsWith('-') ? throw UsageException.UnknownOption(arg, ExitCodes.Usage)
-                : profile is null ? arg : throw UsageException.UnexpectedArgument(arg, ExitCodes.Usage);
+            await context.Stdout.WriteAsync(Usage.Text).ConfigureAwait(false);
+            return ExitCodes.Ok;
         }
 
+        var profile = parsed.Positional(0);
         if (profile is not null && !ProfileName.IsValid(profile))
         {
             throw new FatalException("invalid claude profile", ("profile", profile)) { ExitCode = ExitCodes.Usage };

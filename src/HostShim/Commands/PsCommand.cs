@@ -10,31 +10,24 @@ namespace AiSandbox.HostShim.Commands;
 /// </summary>
 internal static class PsCommand
 {
-    public const string Usage = """
-        Usage: ai ps [-h|--help]
-
+    private static readonly CliCommand Command = new(
+        "ai ps [-h|--help]",
+        """
         Lists every running sandbox (containers named ai-c-NN-<project>): name, project, agent, profile,
         uptime, published ports (HOST_IP:HOST_PORT->CONTAINER_PORT/PROTO) and readiness, read from the
         sandbox's supervisor on its system bus: starting, ready, degraded(<failed services>), or unknown
         when the sandbox did not answer within 5 s. Project, agent and profile come from the labels ai
         gives each sandbox; "-" means none.
-
-        Exit codes: 0 listed (also when none runs), 1 podman missing or podman ps failed, 2 bad command line.
-
-        """;
+        """,
+        [],
+        [],
+        "Exit codes: 0 listed (also when none runs), 1 podman missing or podman ps failed, 2 bad command line.");
 
     public static async Task<int> RunAsync(CommandContext context, ShimServices services)
     {
-        foreach (var arg in context.Args)
+        if (!CommandLine.TryRead(Command, context, out _, out var exit))
         {
-            if (arg is "-h" or "--help")
-            {
-                await context.Stdout.WriteAsync(Usage).ConfigureAwait(false);
-                return ExitCodes.Ok;
-            }
-
-            var error = arg.StartsWith('-') ? UsageException.UnknownOption(arg) : UsageException.UnexpectedArgument(arg);
-            return error.Report(context.Stderr, Usage);
+            return exit;
         }
 
         var podman = services.RequirePodman(context);

@@ -15,26 +15,34 @@ internal static class SetupVmCommand
     public const string ZramConfig = "[zram0]\nzram-size = ram / 2\ncompression-algorithm = zstd\n";
     public const string KeyringConfig = "kernel.keys.maxkeys = 20000\nkernel.keys.maxbytes = 200000\n";
 
+    private static readonly CliOption DryRun = CliOption.Flag("--dry-run", "print the plan and exit");
+
+    // Its --help and its errors show ai's usage; the baseline's command exits 1 on a bad line.
+    private static readonly CliCommand Command = new("ai setup-vm [--dry-run]", string.Empty, [], [DryRun], string.Empty)
+    {
+        UsageExitCode = ExitCodes.Failure,
+    };
+
     public static async Task<int> RunAsync(CommandContext context, ShimServices services)
     {
-        var dryRun = false;
-        foreach (var arg in context.Args)
+        CliArgs parsed;
+        try
         {
-            switch (arg)
-            {
-                case "-h" or "--help":
-                    await context.Stdout.WriteAsync(Usage.Text).ConfigureAwait(false);
-                    return ExitCodes.Ok;
-                case "--dry-run":
-                    dryRun = true;
-                    break;
-                case "--gpu":
-                    throw new FatalException("GPU machines (libkrun, krunkit) are not supported", LogField.Quoted("option", arg));
-                default:
-                    throw arg.StartsWith('-') ? UsageException.UnknownOption(arg, ExitCodes.Failure) : UsageException.UnexpectedArgument(arg, ExitCodes.Failure);
-            }
+            parsed = Command.Parse(context.Args);
+        }
+        catch (UsageException e) when (e.Fields is [{ Key: "option", Value: "--gpu" }])
+        {
+            // The baseline's GPU machines: say they are not supported instead of "unknown option".
+            throw new FatalException("GPU machines (libkrun, krunkit) are not supported", LogField.Quoted("option", "--gpu"));
         }
 
+        if (parsed.Help)
+        {
+            await context.Stdout.WriteAsync(Usage.Text).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+
+        var dryRun = parsed.Has(DryRun);
         var plan = SetupVmPlan.From(context.Environment);
         if (dryRun)
         {

@@ -13,49 +13,35 @@ namespace AiSandbox.HostShim.Commands;
 /// </summary>
 internal static class StopCommand
 {
-    public const string Usage = """
-        Usage: ai stop NAME... | ai stop --all
+    private static readonly CliOption All = CliOption.Flag("--all", "every running sandbox", "-a");
 
+    private static readonly CliCommand Command = new(
+        "ai stop NAME... | ai stop --all",
+        """
         Stops running sandboxes cleanly: podman stop --time 60, which sends systemd its halt signal
         (SIGRTMIN+3) and gives the units 60 s (a token refresh already sent is finished and written) before
         podman kills. Several sandboxes stop at once. Prints "stopped NAME" for each. Only containers that
         ai ps lists are stopped.
-
-          --all       every running sandbox
-
+        """,
+        [new CliPositional("NAME...", "a sandbox as ai ps lists it", Many: true)],
+        [All],
+        """
         Exit codes: 0 every named sandbox stopped (or, with --all, none was running), 1 a name is not a
         running sandbox (nothing is stopped then) or podman stop failed, 2 bad command line.
-
-        """;
+        """);
 
     public static async Task<int> RunAsync(CommandContext context, ShimServices services)
     {
-        var all = false;
-        var names = new List<string>();
-        foreach (var arg in context.Args)
+        if (!CommandLine.TryRead(Command, context, out var parsed, out var usageExit))
         {
-            switch (arg)
-            {
-                case "-h" or "--help":
-                    await context.Stdout.WriteAsync(Usage).ConfigureAwait(false);
-                    return ExitCodes.Ok;
-                case "--all" or "-a":
-                    all = true;
-                    break;
-                default:
-                    if (arg.StartsWith('-'))
-                    {
-                        return UsageException.UnknownOption(arg).Report(context.Stderr, Usage);
-                    }
-
-                    names.Add(arg);
-                    break;
-            }
+            return usageExit;
         }
 
+        var all = parsed.Has(All);
+        var names = parsed.Positionals.ToList();
         if (all == (names.Count > 0))
         {
-            return new UsageException(all ? "--all takes no names" : "name a sandbox or pass --all").Report(context.Stderr, Usage);
+            return new UsageException(all ? "--all takes no names" : "name a sandbox or pass --all").Report(context.Stderr, Command.Usage);
         }
 
         var log = new LogfmtLog(context.Stderr, time: null);

@@ -14,17 +14,15 @@ internal static class TokenRefreshCommand
 {
     public const string ContainerName = "token-refresh";
 
+    // No words of its own; its --help and its errors show ai's usage. The baseline's command exits 1 on a bad line.
+    private static readonly CliCommand Command = new("ai token-refresh", string.Empty, [], [], string.Empty) { UsageExitCode = ExitCodes.Failure };
+
     public static async Task<int> RunAsync(CommandContext context, ShimServices services)
     {
-        foreach (var arg in context.Args)
+        if (Command.Parse(context.Args).Help)
         {
-            if (arg is "-h" or "--help")
-            {
-                await context.Stdout.WriteAsync(Usage.Text).ConfigureAwait(false);
-                return ExitCodes.Ok;
-            }
-
-            throw arg.StartsWith('-') ? UsageException.UnknownOption(arg, ExitCodes.Failure) : UsageException.UnexpectedArgument(arg, ExitCodes.Failure);
+            await context.Stdout.WriteAsync(Usage.Text).ConfigureAwait(false);
+            return ExitCodes.Ok;
         }
 
         var log = new LogfmtLog(context.Stderr, time: null);

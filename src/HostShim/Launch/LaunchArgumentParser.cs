@@ -13,61 +13,57 @@ internal static class LaunchArgumentParser
     private static readonly string[] VmOptions = ["--vm", "--keep-vm", "--gpu", "--nested-virt", "--cpus", "--memory"];
     private static readonly string[] BridgeOptions = ["--1password", "--udp-ports", "--macos", "--host-browser", "--github"];
 
+    private static readonly CliOption Resume = CliOption.WithValue("--resume", "ID", "a session id",
+        "resume an agent session (Claude unless cx/codex or co/copilot)", "-r");
+
+    private static readonly CliOption Ports = CliOption.WithValue("--ports", "LIST", "an argument",
+        "extra published ports, comma-separated: N, HOST:CONTAINER or\nADDR:HOST:CONTAINER (without ADDR: 127.0.0.1)");
+
+    private static readonly CliOption Remote = CliOption.Flag("--remote", "enable Claude remote control (AI_REMOTE=1)");
+    private static readonly CliOption Fast = CliOption.Flag("--fast", "enable Claude fast mode (AI_FAST=1)");
+    private static readonly CliOption DryRun = CliOption.Flag("--dry-run", "print the podman command, one argument per line, and exit");
+
+    // The words are read by hand below: which of them is an agent and which a profile depends on their order.
+    public static readonly CliCommand Command = new(
+        Usage.Synopsis,
+        Usage.Description,
+        [new CliPositional("[agent] [profile]", "c|claude, cx|codex or co|copilot, then its profile;\na bare word is a Claude profile", Many: true)],
+        [Resume, Ports, Remote, Fast, DryRun],
+        Usage.Footer)
+    {
+        Name = "ai",
+        UsageExitCode = ExitCodes.Failure, // the baseline's bin/ai exits 1 on every fatal
+    };
+
     /// <summary>Raw <c>--ports</c> lists, in order; parsed by the validator so its checks keep the baseline's order.</summary>
     public static (LaunchArguments Arguments, IReadOnlyList<string> PortLists) Parse(IReadOnlyList<string> args)
     {
-        var result = new LaunchArguments();
-        var ports = new List<string>();
-        var agentWordSeen = false;
-        for (var i = 0; i < args.Count; i++)
+        CliArgs parsed;
+        try
         {
-            var arg = args[i];
-            switch (arg)
-            {
-                case "-h" or "--help":
-                    return (result with { Help = true }, ports);
-                case "-r" or "--resume":
-                    result = result with { Resume = Value(args, ref i, "a session id") };
-                    continue;
-                case "--ports":
-                    ports.Add(Value(args, ref i, "an argument"));
-                    continue;
-                case "--remote":
-                    result = result with { Remote = true };
-                    continue;
-                case "--fast":
-                    result = result with { Fast = true };
-                    continue;
-                case "--dry-run":
-                    result = result with { DryRun = true };
-                    continue;
-            }
+            parsed = Command.Parse(args);
+        }
+        catch (UsageException e)
+        {
+            throw Baseline(e);
+        }
 
-            if (arg.StartsWith("--resume=", StringComparison.Ordinal))
-            {
-                var id = arg["--resume=".Length..];
-                result = result with { Resume = id.Length > 0 ? id : throw MissingValue("--resume", "a session id") };
-                continue;
-            }
+        if (parsed.Help)
+        {
+            return (new LaunchArguments { Help = true }, []);
+        }
 
-            if (arg.StartsWith("--ports=", StringComparison.Ordinal))
-            {
-                var list = arg["--ports=".Length..];
-                ports.Add(list.Length > 0 ? list : throw MissingValue("--ports", "an argument"));
-                continue;
-            }
-
-            if (arg.StartsWith('-'))
-            {
-                if (Unsupported(arg) is { } unsupported)
-                {
-                    throw unsupported;
-                }
-
-                throw UsageException.UnknownOption(arg, ExitCodes.Failure);
-            }
-
-            result = Positional(result, arg, ref agentWordSeen);
+        var result = new LaunchArguments
+        {
+            Resume = parsed.Value(Resume),
+            Remote = parsed.Has(Remote),
+            Fast = parsed.Has(Fast),
+            DryRun = parsed.Has(DryRun),
+        };
+        var agentWordSeen = false;
+        foreach (var word in parsed.Positionals)
+        {
+            result = Positional(result, word, ref agentWordSeen);
         }
 
         if (result.Agent == Agent.None && (result.ClaudeProfile is not null || result.Resume is not null))
@@ -76,7 +72,7 @@ internal static class LaunchArgumentParser
             result = result with { Agent = Agent.Claude };
         }
 
-        return (result, ports);
+        return (result, PortLists(args));
     }
 
     private static LaunchArguments Positional(LaunchArguments result, string word, ref bool agentWordSeen)
@@ -113,20 +109,45 @@ internal static class LaunchArgumentParser
         return result.ClaudeProfile is null ? result with { ClaudeProfile = word } : throw UsageException.UnexpectedArgument(word, ExitCodes.Failure);
     }
 
-    private static string Value(IReadOnlyList<string> args, ref int i, string what)
+    /// <summary>
+    /// Every <c>--ports</c> list of a command line the table accepted: the table keeps an option's last value,
+    /// and <c>--ports</c> may be given again. <c>-r</c>'s value is skipped, as the table reads it, whatever it looks like.
+    /// </summary>
+    private static List<string> PortLists(IReadOnlyList<string> args)
     {
-        if (i + 1 >= args.Count || args[i + 1].Length == 0)
+        var lists = new List<string>();
+        for (var i = 0; i < args.Count; i++)
         {
-            throw MissingValue(args[i] == "-r" ? "--resume" : args[i], what);
+            if (args[i] == Resume.Name || args[i] == Resume.ShortName)
+            {
+                i++;
+            }
+            else if (args[i] == Ports.Name)
+            {
+                lists.Add(args[++i]);
+            }
+            else if (args[i].StartsWith(Ports.Name + "=", StringComparison.Ordinal))
+            {
+                lists.Add(args[i][(Ports.Name.Length + 1)..]);
+            }
         }
 
-        i++;
-        return args[i];
+        return lists;
     }
 
-    private static UsageException MissingValue(string option, string what) => UsageException.MissingValue(option, what, ExitCodes.Failure);
+    /// <summary>The baseline's answers where the table's differ: a missing <c>-r</c> value is named as <c>--resume</c>, and
+    /// the VM backend's and the host bridges' options say they are not supported instead of "unknown option".</summary>
+    private static Exception Baseline(UsageException error)
+    {
+        var option = error.Fields.FirstOrDefault(f => f.Key == "option").Value;
+        if (option == Resume.ShortName && error.Message.StartsWith(option + " requires", StringComparison.Ordinal))
+        {
+            return UsageException.MissingValue(Resume.Name, Resume.Wants!, ExitCodes.Failure);
+        }
 
-    // The VM backend and the host bridges are not part of this sandbox: say so instead of "unknown option".
+        return error.Message == "unknown option" && option is not null && Unsupported(option) is { } unsupported ? unsupported : error;
+    }
+
     private static FatalException? Unsupported(string arg)
     {
         var name = arg.Split('=', 2)[0];

@@ -18,7 +18,7 @@ internal static class LauncherDispatch
             Verb("claude-hook", "Claude UserPromptSubmit hook: x exits, l logs in"),
         ],
         """
-        s (start the services and the bundle step) is its own program, ai-start.
+        s (start the services and the bundle step) is ai-supervisor's, called as s.
 
         Exit codes: 0 ok, 1 failure, 2 bad command line.
         """);

@@ -25,21 +25,6 @@ internal static class SupervisorCommandLine
         """);
 
     /// <summary>Null when the service should start; else the exit code after the usage or the error.</summary>
-    public static int? Read(CommandContext context)
-    {
-        try
-        {
-            if (!Command.Parse(context.Args).Help)
-            {
-                return null;
-            }
-
-            context.Stdout.Write(Command.Usage);
-            return ExitCodes.Ok;
-        }
-        catch (UsageException e)
-        {
-            return e.Report(context.Stderr, Command.Usage);
-        }
-    }
+    public static int? Read(CommandContext context) =>
+        Command.ParseOrAnswer(context.Args, context.Stdout, context.Stderr, out var exit) is null ? exit : null;
 }

@@ -39,7 +39,7 @@ internal static class KubeCommand
 
     public static async Task<int> RunAsync(CommandContext context, ShimServices services)
     {
-        if (!CommandLine.TryRead(Command, context, out var parsed, out var exit))
+        if (Command.ParseOrAnswer(context.Args, context.Stdout, context.Stderr, out var exit) is not { } parsed)
         {
             return exit;
         }

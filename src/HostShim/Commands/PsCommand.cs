@@ -25,7 +25,7 @@ internal static class PsCommand
 
     public static async Task<int> RunAsync(CommandContext context, ShimServices services)
     {
-        if (!CommandLine.TryRead(Command, context, out _, out var exit))
+        if (Command.ParseOrAnswer(context.Args, context.Stdout, context.Stderr, out var exit) is null)
         {
             return exit;
         }

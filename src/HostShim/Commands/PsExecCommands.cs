@@ -21,9 +21,7 @@ internal static class PsExecCommands
     /// <summary>No name or <c>last</c>: the most recently created running container. No command: bash.</summary>
     public static async Task<int> ExecAsync(CommandContext context, ShimServices services)
     {
-        // Only the words up to the name go to the table: it would take a -h or --help among the command's own words as ours.
-        var ours = context.Args.TakeWhile(a => a.Length > 1 && a[0] == '-').Count() + 1;
-        var parsed = Exec.Parse(context.Args.Take(ours).ToArray());
+        var parsed = Exec.Parse(context.Args);
         if (parsed.Help)
         {
             await context.Stdout.WriteAsync(Usage.Text).ConfigureAwait(false);
@@ -38,7 +36,7 @@ internal static class PsExecCommands
                 ?? throw new FatalException("no running container");
         }
 
-        IReadOnlyList<string> command = context.Args.Count > ours ? context.Args.Skip(ours).ToArray() : ["bash"];
+        IReadOnlyList<string> command = parsed.Positionals.Count > 1 ? parsed.Positionals.Skip(1).ToArray() : ["bash"];
         return await podman.RunAttachedAsync(["exec", "--interactive", "--tty", name, .. command]).ConfigureAwait(false);
     }
 }

@@ -32,7 +32,7 @@ internal static class StopCommand
 
     public static async Task<int> RunAsync(CommandContext context, ShimServices services)
     {
-        if (!CommandLine.TryRead(Command, context, out var parsed, out var usageExit))
+        if (Command.ParseOrAnswer(context.Args, context.Stdout, context.Stderr, out var usageExit) is not { } parsed)
         {
             return usageExit;
         }

@@ -30,9 +30,11 @@ public sealed class ClaudeCredentials
 
     private JsonObject OAuth => (JsonObject)_root[_oauthKey]!;
 
-    public string? AccessToken => Str(OAuth["accessToken"]);
+    // Read once: each read of a parsed JsonValue decodes a new string, and a pass asks for them several times
+    // per copy (garbage that a start-up pays for in page faults).
+    public string? AccessToken { get; private set; }
 
-    public string? RefreshToken => Str(OAuth["refreshToken"]);
+    public string? RefreshToken { get; private set; }
 
     /// <summary>Epoch milliseconds; null when missing. A non-numeric value is rejected at parse time.</summary>
     public long? ExpiresAt { get; private set; }
@@ -100,7 +102,12 @@ public sealed class ClaudeCredentials
             }
         }
 
-        return new ClaudeCredentials(root, key) { ExpiresAt = expiresAt };
+        return new ClaudeCredentials(root, key)
+        {
+            AccessToken = Str(oauth["accessToken"]),
+            RefreshToken = Str(oauth["refreshToken"]),
+            ExpiresAt = expiresAt,
+        };
     }
 
     /// <summary>
@@ -181,6 +188,8 @@ public sealed class ClaudeCredentials
             oauth["scopes"] = array;
         }
 
+        AccessToken = accessToken;
+        RefreshToken = refreshToken;
         ExpiresAt = expiresAt;
     }
 

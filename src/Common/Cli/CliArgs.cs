@@ -3,12 +3,18 @@ namespace AiSandbox.Common.Cli;
 /// <summary>A command line read against its <see cref="CliCommand"/>: the options given, the positionals, or a help request.</summary>
 public sealed class CliArgs
 {
-    private readonly Dictionary<CliOption, string?> _options;
+    // Indexed like the command's options: plain arrays, no dictionary, since every launch pays for the
+    // code a parse touches (a start-up is page faults, bench/README.md).
+    private readonly IReadOnlyList<CliOption> _options;
+    private readonly bool[] _given;
+    private readonly string?[] _values;
 
-    internal CliArgs(bool help, Dictionary<CliOption, string?> options, List<string> positionals)
+    internal CliArgs(bool help, IReadOnlyList<CliOption> options, bool[] given, string?[] values, List<string> positionals)
     {
         Help = help;
         _options = options;
+        _given = given;
+        _values = values;
         Positionals = positionals;
     }
 
@@ -17,10 +23,23 @@ public sealed class CliArgs
 
     public IReadOnlyList<string> Positionals { get; }
 
-    public bool Has(CliOption option) => _options.ContainsKey(option);
+    public bool Has(CliOption option) => IndexOf(option) is var i and >= 0 && _given[i];
 
     /// <summary>The option's value, the last one when it was given more than once; null when absent or a bare flag.</summary>
-    public string? Value(CliOption option) => _options.GetValueOrDefault(option);
+    public string? Value(CliOption option) => IndexOf(option) is var i and >= 0 ? _values[i] : null;
 
     public string? Positional(int index) => index < Positionals.Count ? Positionals[index] : null;
+
+    private int IndexOf(CliOption option)
+    {
+        for (var i = 0; i < _options.Count; i++)
+        {
+            if (ReferenceEquals(_options[i], option))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 }

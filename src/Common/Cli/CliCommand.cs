@@ -79,7 +79,8 @@ public sealed class CliCommand
     /// <exception cref="UsageException">The command line does not fit the table; the message names the bad word.</exception>
     public CliArgs Parse(IReadOnlyList<string> args)
     {
-        var options = new Dictionary<CliOption, string?>(ReferenceEqualityComparer.Instance);
+        var given = new bool[Options.Count];
+        var values = new string?[Options.Count];
         var positionals = new List<string>();
         for (var i = 0; i < args.Count; i++)
         {
@@ -87,16 +88,23 @@ public sealed class CliCommand
             var optionsEnded = OptionsFirst && positionals.Count > 0;
             if (word is "-h" or "--help" && !optionsEnded)
             {
-                return new CliArgs(true, options, positionals);
+                return new CliArgs(true, Options, given, values, positionals);
             }
 
             if (word.Length > 1 && word[0] == '-' && !optionsEnded)
             {
                 var eq = word.StartsWith("--", StringComparison.Ordinal) ? word.IndexOf('=', StringComparison.Ordinal) : -1;
                 var name = eq > 0 ? word[..eq] : word;
-                var option = Find(name) ?? throw UsageException.UnknownOption(word, UsageExitCode);
+                var index = Find(name);
+                if (index < 0)
+                {
+                    throw UsageException.UnknownOption(word, UsageExitCode);
+                }
+
+                var option = Options[index];
                 string? inline = eq > 0 ? word[(eq + 1)..] : null;
-                options[option] = option.Value switch
+                given[index] = true;
+                values[index] = option.Value switch
                 {
                     OptionValue.None when inline is not null =>
                         throw new UsageException(name + " takes no value", UsageExitCode, LogField.Quoted("option", name)),
@@ -123,20 +131,20 @@ public sealed class CliCommand
             }
         }
 
-        return new CliArgs(false, options, positionals);
+        return new CliArgs(false, Options, given, values, positionals);
     }
 
-    private CliOption? Find(string name)
+    private int Find(string name)
     {
-        foreach (var option in Options)
+        for (var i = 0; i < Options.Count; i++)
         {
-            if (option.Names(name))
+            if (Options[i].Names(name))
             {
-                return option;
+                return i;
             }
         }
 
-        return null;
+        return -1;
     }
 
     private string NonEmpty(CliOption option, string name, string? value) =>

@@ -46,7 +46,13 @@ public sealed class CliDispatch(string synopsis, string description, IReadOnlyLi
         var first = context.Args.Count > 0 ? context.Args[0] : null;
         if (first is not null && Find(first) is { } named)
         {
-            return named.Run(context with { Name = named.Name, Args = context.Args.Skip(1).ToArray() });
+            var rest = new string[context.Args.Count - 1];
+            for (var i = 0; i < rest.Length; i++)
+            {
+                rest[i] = context.Args[i + 1];
+            }
+
+            return named.Run(context with { Name = named.Name, Args = rest });
         }
 
         if (otherwise is not null)

@@ -8,5 +8,21 @@ namespace AiSandbox.Common.Cli;
 /// <param name="Aliases">Other names for the same command (<c>l</c> for <c>claude-login</c>).</param>
 public sealed record CliVerb(string Name, string Summary, Func<CommandContext, Task<int>> Run, string Args = "", params string[] Aliases)
 {
-    internal bool Answers(string word) => word == Name || Array.IndexOf(Aliases, word) >= 0;
+    internal bool Answers(string word)
+    {
+        if (word == Name)
+        {
+            return true;
+        }
+
+        foreach (var alias in Aliases)
+        {
+            if (word == alias)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

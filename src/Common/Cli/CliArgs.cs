@@ -8,13 +8,15 @@ public sealed class CliArgs
     private readonly IReadOnlyList<CliOption> _options;
     private readonly bool[] _given;
     private readonly string?[] _values;
+    private readonly List<string>?[]? _repeated;
 
-    internal CliArgs(bool help, IReadOnlyList<CliOption> options, bool[] given, string?[] values, List<string> positionals)
+    internal CliArgs(bool help, IReadOnlyList<CliOption> options, bool[] given, string?[] values, List<string>?[]? repeated, List<string> positionals)
     {
         Help = help;
         _options = options;
         _given = given;
         _values = values;
+        _repeated = repeated;
         Positionals = positionals;
     }
 
@@ -27,6 +29,13 @@ public sealed class CliArgs
 
     /// <summary>The option's value, the last one when it was given more than once; null when absent or a bare flag.</summary>
     public string? Value(CliOption option) => IndexOf(option) is var i and >= 0 ? _values[i] : null;
+
+    /// <summary>Every value the option was given, in order (<c>--ports 80 --ports 443</c>); empty when absent.</summary>
+    public IReadOnlyList<string> Values(CliOption option)
+    {
+        var i = IndexOf(option);
+        return i < 0 ? [] : _repeated?[i] is { } all ? all : _values[i] is { } one ? [one] : [];
+    }
 
     public string? Positional(int index) => index < Positionals.Count ? Positionals[index] : null;
 

@@ -81,6 +81,7 @@ public sealed class CliCommand
     {
         var given = new bool[Options.Count];
         var values = new string?[Options.Count];
+        List<string>?[]? repeated = null;
         var positionals = new List<string>();
         for (var i = 0; i < args.Count; i++)
         {
@@ -88,7 +89,7 @@ public sealed class CliCommand
             var optionsEnded = OptionsFirst && positionals.Count > 0;
             if (word is "-h" or "--help" && !optionsEnded)
             {
-                return new CliArgs(true, Options, given, values, positionals);
+                return new CliArgs(true, Options, given, values, repeated, positionals);
             }
 
             if (word.Length > 1 && word[0] == '-' && !optionsEnded)
@@ -103,8 +104,9 @@ public sealed class CliCommand
 
                 var option = Options[index];
                 string? inline = eq > 0 ? word[(eq + 1)..] : null;
+                var again = given[index] && values[index] is not null;
                 given[index] = true;
-                values[index] = option.Value switch
+                var value = option.Value switch
                 {
                     OptionValue.None when inline is not null =>
                         throw new UsageException(name + " takes no value", UsageExitCode, LogField.Quoted("option", name)),
@@ -112,6 +114,14 @@ public sealed class CliCommand
                     OptionValue.Optional when inline is not null => NonEmpty(option, name, inline),
                     _ => null,
                 };
+                if (again && value is not null)
+                {
+                    // Only a repeated option pays for the list; Value keeps answering the last one.
+                    repeated ??= new List<string>?[Options.Count];
+                    (repeated[index] ??= [values[index]!]).Add(value);
+                }
+
+                values[index] = value;
                 continue;
             }
 
@@ -131,7 +141,7 @@ public sealed class CliCommand
             }
         }
 
-        return new CliArgs(false, Options, given, values, positionals);
+        return new CliArgs(false, Options, given, values, repeated, positionals);
     }
 
     private int Find(string name)

@@ -72,7 +72,7 @@ internal static class LaunchArgumentParser
             result = result with { Agent = Agent.Claude };
         }
 
-        return (result, PortLists(args));
+        return (result, parsed.Values(Ports));
     }
 
     private static LaunchArguments Positional(LaunchArguments result, string word, ref bool agentWordSeen)
@@ -107,32 +107,6 @@ internal static class LaunchArgumentParser
         }
 
         return result.ClaudeProfile is null ? result with { ClaudeProfile = word } : throw UsageException.UnexpectedArgument(word, ExitCodes.Failure);
-    }
-
-    /// <summary>
-    /// Every <c>--ports</c> list of a command line the table accepted: the table keeps an option's last value,
-    /// and <c>--ports</c> may be given again. <c>-r</c>'s value is skipped, as the table reads it, whatever it looks like.
-    /// </summary>
-    private static List<string> PortLists(IReadOnlyList<string> args)
-    {
-        var lists = new List<string>();
-        for (var i = 0; i < args.Count; i++)
-        {
-            if (args[i] == Resume.Name || args[i] == Resume.ShortName)
-            {
-                i++;
-            }
-            else if (args[i] == Ports.Name)
-            {
-                lists.Add(args[++i]);
-            }
-            else if (args[i].StartsWith(Ports.Name + "=", StringComparison.Ordinal))
-            {
-                lists.Add(args[i][(Ports.Name.Length + 1)..]);
-            }
-        }
-
-        return lists;
     }
 
     /// <summary>The baseline's answers where the table's differ: a missing <c>-r</c> value is named as <c>--resume</c>, and

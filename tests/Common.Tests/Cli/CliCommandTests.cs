@@ -36,6 +36,16 @@ public sealed class CliCommandTests
     }
 
     [Fact]
+    public void A_repeated_option_keeps_every_value_and_answers_the_last()
+    {
+        var args = Command.Parse(["-r", "a", "--resume=b", "work", "-r", "c"]);
+        Assert.Equal(["a", "b", "c"], args.Values(Resume));
+        Assert.Equal("c", args.Value(Resume));
+        Assert.Equal(["x"], Command.Parse(["-r", "x"]).Values(Resume));
+        Assert.Empty(Command.Parse(["work"]).Values(Resume));
+    }
+
+    [Fact]
     public void An_optional_value_never_takes_the_next_word() =>
         Assert.Equal(["work"], Command.Parse(["--debug", "work"]).Positionals);
 

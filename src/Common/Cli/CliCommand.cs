@@ -54,15 +54,25 @@ public sealed class CliCommand
     /// Parses, or answers the command line itself: null after printing the usage for --help (exit code 0), or
     /// the fatal line and the usage for a bad line (its exit code).
     /// </summary>
-    public CliArgs? ParseOrAnswer(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, out int exitCode)
+    public CliArgs? ParseOrAnswer(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, out int exitCode) =>
+        TryRead(args, stdout, stderr, static parsed => parsed, out var read, out exitCode) ? read : null;
+
+    /// <summary>
+    /// Parses and reads what the table cannot judge (a profile name, a range) in one step, or answers the command
+    /// line itself: false after printing the usage for --help (exit code 0), or the fatal line and the usage
+    /// for a bad line, whether the table or <paramref name="read"/> refused it (its exit code).
+    /// </summary>
+    public bool TryRead<T>(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, Func<CliArgs, T> read, out T value, out int exitCode)
     {
+        value = default!;
         exitCode = ExitCodes.Ok;
         try
         {
             var parsed = Parse(args);
             if (!parsed.Help)
             {
-                return parsed;
+                value = read(parsed);
+                return true;
             }
 
             stdout.Write(Usage);
@@ -73,7 +83,7 @@ public sealed class CliCommand
             exitCode = e.Report(stderr, Usage);
         }
 
-        return null;
+        return false;
     }
 
     /// <exception cref="UsageException">The command line does not fit the table; the message names the bad word.</exception>

@@ -43,7 +43,8 @@ public sealed record CliOption(string Name, string? ShortName, OptionValue Value
         }
     }
 
-    internal bool Names(string word) => word == Name || (ShortName is not null && word == ShortName);
+    /// <summary>True when <paramref name="word"/> is this option's name or short name, written alone.</summary>
+    public bool Names(string word) => word == Name || (ShortName is not null && word == ShortName);
 }
 
 /// <summary>A word that is not an option, in order: the usage shows <paramref name="Name"/> and its help.</summary>

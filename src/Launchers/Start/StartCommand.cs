@@ -34,21 +34,10 @@ internal static class StartCommand
 
     public static async Task<int> RunAsync(CommandContext context)
     {
-        TimeSpan timeout;
-        try
+        if (!Command.TryRead(context.Args, context.Stdout, context.Stderr,
+            args => args.Value(Timeout) is { } seconds ? ParseSeconds(Timeout.Name, seconds) : DefaultTimeout, out var timeout, out var exit))
         {
-            var args = Command.Parse(context.Args);
-            if (args.Help)
-            {
-                context.Stdout.Write(Command.Usage);
-                return ExitCodes.Ok;
-            }
-
-            timeout = args.Value(Timeout) is { } seconds ? ParseSeconds(Timeout.Name, seconds) : DefaultTimeout;
-        }
-        catch (UsageException e)
-        {
-            return e.Report(context.Stderr, Command.Usage);
+            return exit;
         }
 
         if (CreateClient(context) is not { } client)

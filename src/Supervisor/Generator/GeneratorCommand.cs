@@ -36,22 +36,9 @@ internal static class GeneratorCommand
 
     public static int Run(CommandContext context, IReadOnlyDictionary<string, string> manager, IReadOnlyList<string> unitDirs)
     {
-        IReadOnlyList<string> dirs;
-        try
+        if (!Command.TryRead(context.Args, context.Stdout, context.Stderr, args => Checked(args.Positionals), out var dirs, out var exit))
         {
-            var args = Command.Parse(context.Args);
-            if (args.Help)
-            {
-                context.Stdout.Write(Command.Usage);
-                return ExitCodes.Ok;
-            }
-
-            dirs = args.Positionals;
-            Check(dirs);
-        }
-        catch (UsageException e)
-        {
-            return e.Report(context.Stderr, Command.Usage);
+            return exit;
         }
 
         SupervisorOptions options;
@@ -92,7 +79,7 @@ internal static class GeneratorCommand
     }
 
     /// <summary>systemd passes one absolute directory or three, never two: the table alone would take two, or a relative one.</summary>
-    private static void Check(IReadOnlyList<string> dirs)
+    private static IReadOnlyList<string> Checked(IReadOnlyList<string> dirs)
     {
         if (dirs.Count is not (1 or 3))
         {
@@ -104,5 +91,7 @@ internal static class GeneratorCommand
         {
             throw new UsageException("output directory is not absolute", ExitCodes.Usage, LogField.Quoted("dir", relative));
         }
+
+        return dirs;
     }
 }

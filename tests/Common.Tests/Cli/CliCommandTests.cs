@@ -72,6 +72,26 @@ public sealed class CliCommandTests
     }
 
     [Fact]
+    public void Try_read_reports_a_refusal_of_its_reader_like_one_of_the_table()
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        Assert.False(Command.TryRead(["../x"], stdout, stderr,
+            args => args.Positional(0) is "../x" ? throw new UsageException("invalid profile", 2, Logging.LogField.Quoted("profile", "../x")) : args.Positional(0),
+            out _, out var exit));
+        Assert.Equal(2, exit);
+        Assert.Equal("at=fatal msg=\"invalid profile\" profile=\"../x\"", stderr.ToString().Split('\n')[0]);
+        Assert.Contains("Usage: t [profile]", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Empty(stdout.ToString());
+
+        Assert.True(Command.TryRead(["work"], stdout, stderr, args => args.Positional(0), out var profile, out exit));
+        Assert.Equal(("work", 0), (profile, exit));
+
+        Assert.False(Command.TryRead(["--help"], stdout, stderr, args => args.Positional(0), out _, out exit));
+        Assert.Equal(0, exit);
+        Assert.StartsWith("Usage: t [profile]", stdout.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_missing_required_positional_names_the_command()
     {
         var command = new CliCommand("t --find <profile>", "", [new CliPositional("profile", "", Required: true)], [], "") { Name = "--find" };

@@ -30,19 +30,9 @@ internal static class ClaudeLoginCommand
 
     public static async Task<int> RunAsync(LauncherHost host)
     {
-        if (Line.ParseOrAnswer(host.Context.Args, host.Stdout, host.Stderr, out var exit) is not { } args)
+        if (!Line.TryRead(host.Context.Args, host.Stdout, host.Stderr, args => Names.OptionalProfile(args.Positional(0)), out var profile, out var exit))
         {
             return exit;
-        }
-
-        string? profile;
-        try
-        {
-            profile = args.Positional(0) is { } named ? Names.Profile(named) : null;
-        }
-        catch (UsageException e)
-        {
-            return e.Report(host.Stderr, Line.Usage);
         }
 
         var home = host.Env("HOME");

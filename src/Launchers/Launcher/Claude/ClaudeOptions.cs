@@ -50,7 +50,7 @@ internal sealed record ClaudeOptions(string? Profile, bool ApiKey, string? ApiKe
     public static ClaudeOptions Parse(IReadOnlyList<string> args) => From(Line.Parse(Screen(args)));
 
     public static ClaudeOptions From(CliArgs args) => new(
-        args.Positional(0) is { } profile ? Names.Profile(profile) : null,
+        Names.OptionalProfile(args.Positional(0)),
         args.Has(ApiKeyFlag) || args.Has(ApiKeyFileOption),
         args.Value(ApiKeyFileOption),
         args.Value(ResumeOption),
@@ -62,7 +62,7 @@ internal sealed record ClaudeOptions(string? Profile, bool ApiKey, string? ApiKe
     /// <summary>
     /// The baseline's <c>--apikey KEY</c>: a value, given either way, is a key that must not be used nor echoed
     /// (an "unexpected argument" line would print it), since the command line already put it in argv and the
-    /// shell's history. Checked before the table reads the line; values of the other options are skipped.
+    /// shell's history. Checked before the table reads the line; the values of the table's other options are skipped.
     /// </summary>
     public static IReadOnlyList<string> Screen(IReadOnlyList<string> args)
     {
@@ -80,12 +80,25 @@ internal sealed record ClaudeOptions(string? Profile, bool ApiKey, string? ApiKe
                 throw ApiKeySource.KeyOnCommandLine();
             }
 
-            if (word is "-r" or "--resume" or "--apikey-file")
+            if (TakesNextWord(word))
             {
                 i++;
             }
         }
 
         return args;
+    }
+
+    private static bool TakesNextWord(string word)
+    {
+        foreach (var option in Line.Options)
+        {
+            if (option.Value == OptionValue.Required && option.Names(word))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -18,6 +18,10 @@ internal static partial class Names
     public static string Profile(string name, string message = "invalid profile") =>
         IsValidProfile(name) ? name : throw new UsageException(message, ExitCodes.Usage, LogField.Quoted("profile", name));
 
+    /// <summary>A profile word that may be absent (a launcher's optional positional): null stays null.</summary>
+    public static string? OptionalProfile(string? name, string message = "invalid profile") =>
+        name is null ? null : Profile(name, message);
+
     [GeneratedRegex("^[A-Za-z0-9_-]+$")]
     private static partial Regex SessionIdPattern();
 }

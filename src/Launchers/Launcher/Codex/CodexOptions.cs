@@ -32,7 +32,7 @@ internal sealed record CodexOptions(string? Profile, string? ConfigProfile, stri
     public static CodexOptions Parse(IReadOnlyList<string> args) => From(Line.Parse(args));
 
     public static CodexOptions From(CliArgs args) => new(
-        args.Positional(0) is { } profile ? Names.Profile(profile, "invalid codex profile") : null,
-        args.Value(ConfigOption) is { } config ? Names.Profile(config, "invalid Codex config profile") : null,
+        Names.OptionalProfile(args.Positional(0), "invalid codex profile"),
+        Names.OptionalProfile(args.Value(ConfigOption), "invalid Codex config profile"),
         args.Value(ResumeOption));
 }

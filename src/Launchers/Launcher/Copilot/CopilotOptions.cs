@@ -30,6 +30,6 @@ internal sealed record CopilotOptions(string? Profile, string? Resume) : ILaunch
     public static CopilotOptions Parse(IReadOnlyList<string> args) => From(Line.Parse(args));
 
     public static CopilotOptions From(CliArgs args) => new(
-        args.Positional(0) is { } profile ? Names.Profile(profile, "invalid copilot profile") : null,
+        Names.OptionalProfile(args.Positional(0), "invalid copilot profile"),
         args.Value(ResumeOption));
 }

@@ -31,19 +31,9 @@ internal static class GeminiCommand
 
     public static Task<int> RunAsync(LauncherHost host)
     {
-        if (Line.ParseOrAnswer(host.Context.Args, host.Stdout, host.Stderr, out var exit) is not { } args)
+        if (!Line.TryRead(host.Context.Args, host.Stdout, host.Stderr, args => Names.OptionalProfile(args.Positional(0)), out var profile, out var exit))
         {
             return Task.FromResult(exit);
-        }
-
-        string? profile;
-        try
-        {
-            profile = args.Positional(0) is { } named ? Names.Profile(named) : null;
-        }
-        catch (UsageException e)
-        {
-            return Task.FromResult(e.Report(host.Stderr, Line.Usage));
         }
 
         var home = host.Env("HOME");

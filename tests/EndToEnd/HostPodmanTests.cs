@@ -92,7 +92,8 @@ public sealed class HostPodmanTests(TestImage image) : IDisposable
             Assert.DoesNotContain("ProtectHostname", console, StringComparison.Ordinal);
             // Printed by systemd before it reads any configuration, and only where the host mounts cpu and
             // cpuacct as two cgroup v1 hierarchies (systemd expects them joined): nothing in the image can
-            // stop these two. Anything else systemd says on the console fails the test.
+            // stop these two, so ai's terminal relay drops them (ReadmeFirstRunTests reads what reaches the
+            // user). Anything else systemd says on the console fails the test.
             var separateCpuHierarchies = Directory.Exists("/sys/fs/cgroup/cpuacct") && new DirectoryInfo("/sys/fs/cgroup/cpuacct").LinkTarget is null;
             foreach (var line in console.Split('\n'))
             {

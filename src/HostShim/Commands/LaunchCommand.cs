@@ -164,7 +164,8 @@ internal static class LaunchCommand
         {
             Interlocked.Exchange(ref startedAt, context.Time.GetTimestamp());
             var stop = new SandboxStop(podman, plan.Name, context.Time, context.Stderr);
-            var exit = await podman.RunAttachedAsync(plan.Arguments, env, stop.StopAsync).ConfigureAwait(false);
+            var relay = plan.QuietConsole && Podman.Terminal.TerminalRelay.Usable();
+            var exit = await podman.RunAttachedAsync(plan.Arguments, env, stop.StopAsync, relay).ConfigureAwait(false);
             if (exit is 125 or 126)
             {
                 // podman's own failure (125) or the OCI runtime's (126): its message is on the terminal

@@ -4,7 +4,11 @@ using AiSandbox.HostShim.Podman;
 namespace AiSandbox.HostShim.Launch;
 
 /// <summary>The <c>podman run</c> for one sandbox: its arguments and the host paths it mounts.</summary>
-internal sealed record PodmanRunPlan(string Name, IReadOnlyList<string> Arguments, IReadOnlyList<BindMount> Mounts, bool SdNotify)
+/// <param name="QuietConsole">Whether podman runs behind <see cref="Podman.Terminal.TerminalRelay"/>, which drops
+/// systemd's early cgroup lines: on local podman with cgroup v1, the only hosts where they appear, unless
+/// <c>AI_QUIET_CONSOLE=0</c>.</param>
+internal sealed record PodmanRunPlan(string Name, IReadOnlyList<string> Arguments, IReadOnlyList<BindMount> Mounts, bool SdNotify,
+    bool QuietConsole = false)
 {
     public const string DefaultImage = "ai:latest";
 
@@ -77,14 +81,15 @@ internal sealed record PodmanRunPlan(string Name, IReadOnlyList<string> Argument
         a.AddRange(Sandboxes.SandboxLabels.Arguments(args, layout));
         a.AddRange(ExtraArguments(env));
         a.Add(Image(env));
-        return new PodmanRunPlan(name, a, mounts, sdNotify);
+        var quiet = !facts.Remote && facts.CgroupVersion == "v1" && !IsOff(env("AI_QUIET_CONSOLE"));
+        return new PodmanRunPlan(name, a, mounts, sdNotify, quiet);
     }
 
     /// <summary><c>AI_PODMAN_EXTRA_ARGS</c>: extra podman options, split on whitespace, placed before the image.</summary>
     public static IReadOnlyList<string> ExtraArguments(Func<string, string?> env) =>
         (env("AI_PODMAN_EXTRA_ARGS") ?? "").Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
 
-    /// <summary><c>AI_SDNOTIFY=0</c> (or false, no, off) turns the readiness socket off.</summary>
+    /// <summary><c>AI_SDNOTIFY=0</c> or <c>AI_QUIET_CONSOLE=0</c> (or false, no, off) turns that part off.</summary>
     private static bool IsOff(string? value) =>
         value?.ToLowerInvariant() is "0" or "false" or "no" or "off";
 

@@ -8,6 +8,8 @@ namespace AiSandbox.HostShim.Podman;
 /// Runs podman on the user's terminal (stdin, stdout and stderr inherited, nothing redirected), forwards
 /// SIGINT, SIGTERM and SIGHUP sent to <c>ai</c> to podman instead of dying first, and returns podman's
 /// exit code. With a <c>stop</c>, SIGTERM and SIGHUP run it instead of reaching podman (see <see cref="SandboxStop"/>).
+/// With <c>relay</c>, podman gets a pty of its own and <see cref="Terminal.TerminalRelay"/> stands between it and
+/// the user's terminal.
 /// </summary>
 internal static class AttachedRun
 {
@@ -35,17 +37,10 @@ internal static class AttachedRun
     }
 
     public static async Task<int> RunAsync(string executable, IReadOnlyList<string> args,
-        IReadOnlyDictionary<string, string?> environment, Action? started = null, Func<Process, int, Task>? stop = null)
+        IReadOnlyDictionary<string, string?> environment, Action? started = null, Func<AttachedChild, int, Task>? stop = null,
+        bool relay = false)
     {
-        var psi = new ProcessStartInfo(executable) { UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        Apply(psi, environment);
-
-        Process? running = null;
+        AttachedChild? running = null;
         var pending = new List<int>();
         var stopSignal = 0;
         Task stopping = Task.CompletedTask;
@@ -80,7 +75,7 @@ internal static class AttachedRun
         })).ToList();
         try
         {
-            using var process = Process.Start(psi) ?? throw new FatalException("cannot start podman", ("path", executable));
+            var process = relay ? Terminal.TerminalRelay.Start(executable, args, environment) : Start(executable, args, environment);
             lock (gate)
             {
                 running = process;
@@ -96,7 +91,7 @@ internal static class AttachedRun
             }
 
             started?.Invoke();
-            await process.WaitForExitAsync().ConfigureAwait(false);
+            var exitCode = await process.Exited.ConfigureAwait(false);
             Task stopped;
             lock (gate)
             {
@@ -105,7 +100,7 @@ internal static class AttachedRun
 
             // A stop under way ends only once its container is stopped, even when podman run returned first.
             await stopped.ConfigureAwait(false);
-            return process.ExitCode;
+            return exitCode;
         }
         finally
         {
@@ -114,5 +109,18 @@ internal static class AttachedRun
                 registration.Dispose();
             }
         }
+    }
+
+    private static AttachedChild Start(string executable, IReadOnlyList<string> args, IReadOnlyDictionary<string, string?> environment)
+    {
+        var psi = new ProcessStartInfo(executable) { UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        Apply(psi, environment);
+        var process = Process.Start(psi) ?? throw new FatalException("cannot start podman", ("path", executable));
+        return AttachedChild.From(process);
     }
 }

@@ -124,7 +124,7 @@ internal sealed class PodmanCli(string executable, IReadOnlyDictionary<string, s
 
     /// <summary>Runs podman on the user's terminal; see <see cref="AttachedRun"/>.</summary>
     public Task<int> RunAttachedAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? extraEnvironment = null,
-        Func<Process, int, Task>? stop = null)
+        Func<AttachedChild, int, Task>? stop = null, bool relay = false)
     {
         var env = new Dictionary<string, string?>(ChildEnvironment);
         foreach (var (key, value) in extraEnvironment ?? new Dictionary<string, string?>())
@@ -132,7 +132,7 @@ internal sealed class PodmanCli(string executable, IReadOnlyDictionary<string, s
             env[key] = value;
         }
 
-        return AttachedRun.RunAsync(Executable, args, env, stop: stop);
+        return AttachedRun.RunAsync(Executable, args, env, stop: stop, relay: relay);
     }
 
     private static string Text(JsonElement element) =>

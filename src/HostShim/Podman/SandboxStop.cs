@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using AiSandbox.Common.Unix;
 
@@ -20,10 +19,10 @@ internal sealed class SandboxStop(PodmanCli podman, string name, TimeProvider ti
     private static readonly TimeSpan DetachGrace = TimeSpan.FromSeconds(10);
 
     /// <summary>Stops the container and makes sure the attached <paramref name="run"/> returns.</summary>
-    public async Task StopAsync(Process run, int signal)
+    public async Task StopAsync(AttachedChild run, int signal)
     {
         Say("stopping the sandbox", signal);
-        var ended = run.WaitForExitAsync();
+        var ended = run.Exited;
         // At least once, also when podman run already returned (its terminal went away) while the container runs on;
         // again while the container did not exist yet when the signal came.
         do

@@ -34,8 +34,10 @@ internal sealed class Tmux : IAsyncDisposable
         var conf = tmux._dir["tmux.conf"];
         await File.WriteAllTextAsync(conf, "set -g remain-on-exit on\nset -g history-limit 5000\nset -g default-terminal xterm-256color\n");
         var line = "exec " + string.Join(' ', command.Select(Quote));
+        // pipe-pane in the same tmux command as new-session: the server runs both before it reads anything the
+        // command writes, so the record starts with its first byte.
         var result = await tmux.RunAsync(["-f", conf, "new-session", "-d", "-s", "main", "-x", "200", "-y", "50",
-            "-c", cwd ?? Environment.CurrentDirectory, line]);
+            "-c", cwd ?? Environment.CurrentDirectory, line, ";", "pipe-pane", "-t", "main", "-o", "cat >> " + Quote(tmux.RawPath)]);
         if (result.ExitCode != 0)
         {
             throw new InvalidOperationException($"tmux new-session failed: {result}");
@@ -58,6 +60,12 @@ internal sealed class Tmux : IAsyncDisposable
         var result = await RunAsync(["capture-pane", "-p", "-J", "-t", "main", "-S", "-5000"]);
         return result.ExitCode == 0 ? result.Stdout : string.Empty;
     }
+
+    /// <summary>Everything the command wrote to the terminal so far, escape sequences included: also what a later
+    /// redraw or clear took off the screen before a capture could see it.</summary>
+    public string Raw() => File.Exists(RawPath) ? Encoding.UTF8.GetString(File.ReadAllBytes(RawPath)) : string.Empty;
+
+    private string RawPath => _dir["raw"];
 
     /// <summary>The visible screen only, without scroll-back: what a redrawn status line says now.</summary>
     public async Task<string> ScreenAsync()

@@ -11,6 +11,9 @@
  *   FAKE_PODMAN_EXIT         exit code of run/exec/other calls (default 0)
  *   FAKE_PODMAN_NOTIFY       when set and NOTIFY_SOCKET is set, `run` sends "MAINPID=1\nREADY=1" there
  *   FAKE_PODMAN_ECHO         `run` reads one line from stdin and prints "echo:<line>" to stdout
+ *   FAKE_PODMAN_BOOT_NOISE   `run` first prints systemd 257's two cgroup lines as a console gets them, then
+ *                            "console: tty=<isatty(0)> leader=<session leader> ctty=<has /dev/tty> rows=<N>",
+ *                            then one of those lines again (no longer at the start)
  *   FAKE_PODMAN_WAIT_SIGNAL  `run` writes $FAKE_PODMAN_READY_FILE, waits for SIGINT/SIGTERM/SIGHUP,
  *                            logs "signal:<n>" and exits 128+n (gives up after 30 s with 99); a `stop`
  *                            meanwhile creates $FAKE_PODMAN_READY_FILE.stopped, and `run` then exits 0
@@ -23,6 +26,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +118,19 @@ static int run(int argc, char **argv) {
         return exit_code();
     }
     notify_ready();
+    if (getenv("FAKE_PODMAN_BOOT_NOISE")) {
+        static const char noise[] =
+            "\0\033[0;1;31mFailed to create symlink /sys/fs/cgroup/cpuacct: File exists\033[0m\r\r\n"
+            "\033[0;1;31mFailed to create symlink /sys/fs/cgroup/cpu: File exists\033[0m\r\r\n";
+        fwrite(noise, 1, sizeof noise - 1, stdout);
+        fflush(stdout);
+        int tty = open("/dev/tty", O_RDWR);
+        struct winsize ws = {0};
+        ioctl(0, TIOCGWINSZ, &ws);
+        printf("console: tty=%d leader=%d ctty=%d rows=%d\n", isatty(0), getsid(0) == getpid(), tty >= 0, ws.ws_row);
+        printf("Failed to create symlink /sys/fs/cgroup/cpu: File exists\n");
+        fflush(stdout);
+    }
     if (getenv("FAKE_PODMAN_ECHO")) {
         char line[1024];
         if (fgets(line, sizeof line, stdin)) {

@@ -32,6 +32,8 @@ internal sealed class Sandbox : IDisposable
             ["AI_REPO"] = Repo,
             ["FAKE_PODMAN_LOG"] = PodmanLog,
             ["XDG_RUNTIME_DIR"] = null,
+            // podman info's answers are kept under $HOME/.cache: each test's own.
+            ["XDG_CACHE_HOME"] = null,
         };
     }
 

@@ -38,7 +38,8 @@ internal static class LaunchCommand
 
         // Everything podman says that can stop the launch is asked before anything is created or started, and
         // all of it at once: one after the other, podman's answers cost a second under load.
-        var infoTask = podman.InfoAsync(context.Cancellation);
+        var infoCache = PodmanInfoCache.For(podman, context.Environment);
+        var infoTask = PodmanInfoCache.FactsAsync(podman, infoCache, context.Cancellation);
         var namesTask = podman.NamesAsync(all: true, context.Cancellation);
         var imageTask = Image.ImageCheck.ProbeAsync(context, podman, layout.RepoDir);
         var facts = await infoTask.ConfigureAwait(false);
@@ -95,7 +96,14 @@ internal static class LaunchCommand
             mount.EnsureSource();
         }
 
-        return await RunPlanAsync(context, log, plan, podman).ConfigureAwait(false);
+        var exit = await RunPlanAsync(context, log, plan, podman).ConfigureAwait(false);
+        if (exit is 125 or 126)
+        {
+            // Perhaps podman or its configuration changed in a way the key does not see: ask it afresh next time.
+            infoCache?.Forget();
+        }
+
+        return exit;
     }
 
     private static async Task<int> DryRunAsync(CommandContext context, ShimServices services, LogfmtLog log, LaunchArguments args, HostLayout layout,
@@ -110,7 +118,7 @@ internal static class LaunchCommand
         }
         else
         {
-            var facts = await podman.InfoAsync(context.Cancellation).ConfigureAwait(false);
+            var facts = await PodmanInfoCache.FactsAsync(podman, PodmanInfoCache.For(podman, context.Environment), context.Cancellation).ConfigureAwait(false);
             if (facts.Rootless && facts.CgroupVersion == "v1")
             {
                 log.Warn("rootless podman on a cgroup v1 host cannot boot the sandbox; a real launch stops here");

@@ -28,21 +28,25 @@ public sealed class TerminalRelayTests : IDisposable
 
     public void Dispose() => _s.Dispose();
 
-    /// <summary>ai on a terminal of <c>rows</c> lines; then its exit code and the terminal's settings once it is back.</summary>
-    private Interactive Start(params string[] args) =>
-        Interactive.OnTerminal("/bin/sh",
-            ["-c", "stty rows 33 cols 101; \"$0\" \"$@\"; echo \"exit=$?\"; stty -a", RepoPaths.Binary("ai"), .. args], _s.Env, _s.Project);
+    /// <summary>
+    /// ai on a terminal of 33 rows; <paramref name="typed"/> once podman's console is up; then ai's exit code and the
+    /// terminal's settings once it is back. Returns everything the terminal showed.
+    /// </summary>
+    private async Task<string> RunAsync(string typed)
+    {
+        await using var ai = Interactive.OnTerminal("/bin/sh",
+            ["-c", "stty rows 33 cols 101; \"$0\"; echo \"exit=$?\"; stty -a", RepoPaths.Binary("ai")], _s.Env, _s.Project);
+        await ai.WaitForAsync("console: ", Bound);
+        await ai.TypeLineAsync(typed);
+        await ai.WaitForAsync("exit=", Bound);
+        await ai.ExitAsync(Bound);
+        return ai.Seen;
+    }
 
     [Fact]
     public async Task The_console_shows_the_sandbox_without_systemds_early_cgroup_lines()
     {
-        await using var ai = Start();
-        await ai.WaitForAsync("console: ", Bound);
-        await ai.TypeLineAsync("hello sandbox");
-        await ai.WaitForAsync("exit=", Bound);
-        await ai.ExitAsync(Bound);
-
-        var seen = ai.Seen;
+        var seen = await RunAsync("hello sandbox");
         Assert.DoesNotContain("cgroup/cpuacct", seen, StringComparison.Ordinal);
         Assert.DoesNotContain("\0", seen, StringComparison.Ordinal);
         // The same line later on is the sandbox's own output: it passes.
@@ -64,29 +68,21 @@ public sealed class TerminalRelayTests : IDisposable
     public async Task AI_QUIET_CONSOLE_0_leaves_podman_on_the_users_terminal()
     {
         _s.Env["AI_QUIET_CONSOLE"] = "0";
-        await using var ai = Start();
-        await ai.WaitForAsync("console: ", Bound);
-        await ai.TypeLineAsync("hello");
-        await ai.WaitForAsync("exit=", Bound);
-        await ai.ExitAsync(Bound);
+        var seen = await RunAsync("hello");
 
-        Assert.Contains("Failed to create symlink /sys/fs/cgroup/cpuacct: File exists", ai.Seen, StringComparison.Ordinal);
-        Assert.Contains("echo:hello", ai.Seen, StringComparison.Ordinal);
-        Assert.Contains("exit=7", ai.Seen, StringComparison.Ordinal);
+        Assert.Contains("Failed to create symlink /sys/fs/cgroup/cpuacct: File exists", seen, StringComparison.Ordinal);
+        Assert.Contains("echo:hello", seen, StringComparison.Ordinal);
+        Assert.Contains("exit=7", seen, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task On_cgroup_v2_podman_stays_on_the_users_terminal()
     {
         _s.Env["FAKE_PODMAN_INFO"] = CgroupV1.Replace("v1", "v2", StringComparison.Ordinal);
-        await using var ai = Start();
-        await ai.WaitForAsync("console: ", Bound);
-        await ai.TypeLineAsync("hello");
-        await ai.WaitForAsync("exit=", Bound);
-        await ai.ExitAsync(Bound);
+        var seen = await RunAsync("hello");
 
         // Without the relay podman shares ai's session: not a session leader of its own.
-        Assert.Contains("console: tty=1 leader=0 ctty=1 rows=33", ai.Seen, StringComparison.Ordinal);
-        Assert.Contains("cgroup/cpuacct", ai.Seen, StringComparison.Ordinal);
+        Assert.Contains("console: tty=1 leader=0 ctty=1 rows=33", seen, StringComparison.Ordinal);
+        Assert.Contains("cgroup/cpuacct", seen, StringComparison.Ordinal);
     }
 }

@@ -35,7 +35,8 @@ public sealed class SupervisorReadiness(string busAddress, TimeProvider time)
             progress?.Report(final);
             return final;
         }
-        catch (DBusErrorReplyException e) when (NoSupervisor(e.ErrorName))
+        catch (DBusErrorReplyException e) when (e.ErrorName is "org.freedesktop.DBus.Error.ServiceUnknown" or "org.freedesktop.DBus.Error.NoReply"
+                                                    or "org.freedesktop.DBus.Error.NameHasNoOwner")
         {
             return null;
         }
@@ -44,14 +45,6 @@ public sealed class SupervisorReadiness(string busAddress, TimeProvider time)
             return null;
         }
     }
-
-    /// <summary>The answers that mean no supervisor serves the name: none on the bus, or, where the name is
-    /// bus-activatable (the image), its unit could not be started (masked, missing, failed).</summary>
-    internal static bool NoSupervisor(string errorName) =>
-        errorName is "org.freedesktop.DBus.Error.ServiceUnknown" or "org.freedesktop.DBus.Error.NoReply"
-            or "org.freedesktop.DBus.Error.NameHasNoOwner" or "org.freedesktop.DBus.Error.TimedOut"
-        || errorName.StartsWith("org.freedesktop.DBus.Error.Spawn.", StringComparison.Ordinal)
-        || errorName.StartsWith("org.freedesktop.systemd1.", StringComparison.Ordinal);
 
     private async Task<ReadinessSnapshot> ViaSupervisorAsync(DBusConnection connection, TimeSpan timeout,
         IProgress<ReadinessSnapshot>? progress, bool start, CancellationToken cancellationToken)

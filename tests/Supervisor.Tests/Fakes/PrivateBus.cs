@@ -17,16 +17,10 @@ public sealed class PrivateBus : IAsyncDisposable
     public string Address => "unix:path=" + SocketPath;
 
     /// <param name="config">A bus config under scripts/; test-system-bus.conf has the system bus's policy.</param>
-    /// <param name="serviceDir">A directory of D-Bus service files the bus activates names from (it runs their Exec itself).</param>
-    public static async Task<PrivateBus> StartAsync(string config = "test-bus.conf", string? serviceDir = null)
+    public static async Task<PrivateBus> StartAsync(string config = "test-bus.conf")
     {
         var bus = new PrivateBus();
         var template = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "scripts", config));
-        if (serviceDir is not null)
-        {
-            template = template.Replace("</busconfig>", $"  <servicedir>{serviceDir}</servicedir>\n</busconfig>", StringComparison.Ordinal);
-        }
-
         await File.WriteAllTextAsync(bus._dir["bus.conf"], template.Replace("@SOCKET@", bus.SocketPath, StringComparison.Ordinal)
             .Replace("@REPO@", RepoPaths.Root, StringComparison.Ordinal));
         await bus.StartDaemonAsync();

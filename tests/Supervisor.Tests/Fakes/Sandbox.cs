@@ -35,11 +35,10 @@ public sealed class Sandbox : IAsyncDisposable
     /// <param name="services">AI_SERVICES.</param>
     /// <param name="pg">Replaces the PostgreSQL unit (for a failing or silent server).</param>
     /// <param name="redis">Replaces the Redis unit.</param>
-    /// <param name="serviceDir">The bus's D-Bus service files (bus activation), if any.</param>
     public static async Task<Sandbox> CreateAsync(ServersFixture servers, string services = "postgresql,lavinmq,redis",
-        Func<int, FakeUnit>? pg = null, Func<int, FakeUnit>? redis = null, double deadlineSeconds = 30, string? serviceDir = null)
+        Func<int, FakeUnit>? pg = null, Func<int, FakeUnit>? redis = null, double deadlineSeconds = 30)
     {
-        var bus = await PrivateBus.StartAsync(serviceDir: serviceDir);
+        var bus = await PrivateBus.StartAsync();
         var dir = new TempDir("aisandbox-sandbox-");
         int pgPort = ServersFixture.FreePort(), redisPort = ServersFixture.FreePort();
         var (pgFile, pgArgs) = await servers.PostgresAsync(dir.Path, pgPort);

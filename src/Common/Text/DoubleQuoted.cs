@@ -10,9 +10,13 @@ namespace AiSandbox.Common.Text;
 /// </summary>
 public static class DoubleQuoted
 {
-    public static string Quote(string value)
+    public static string Quote(string value) => Append(new StringBuilder(value.Length + 2), value).ToString();
+
+    /// <summary>Appends the quoted string. <paramref name="hexFormat"/> is the \u escape's digits: "X4" here, "x4" in
+    /// logfmt lines, whose readers were given lower case from the start.</summary>
+    public static StringBuilder Append(StringBuilder sb, string value, string hexFormat = "X4")
     {
-        var sb = new StringBuilder(value.Length + 2).Append('"');
+        sb.Append('"');
         foreach (var c in value)
         {
             switch (c)
@@ -23,12 +27,12 @@ public static class DoubleQuoted
                 case '\t': sb.Append("\\t"); break;
                 case '\r': sb.Append("\\r"); break;
                 case var _ when char.IsControl(c):
-                    sb.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+                    sb.Append("\\u").Append(((int)c).ToString(hexFormat, CultureInfo.InvariantCulture));
                     break;
                 default: sb.Append(c); break;
             }
         }
 
-        return sb.Append('"').ToString();
+        return sb.Append('"');
     }
 }

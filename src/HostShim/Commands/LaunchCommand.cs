@@ -96,14 +96,7 @@ internal static class LaunchCommand
             mount.EnsureSource();
         }
 
-        var exit = await RunPlanAsync(context, log, plan, podman).ConfigureAwait(false);
-        if (exit is 125 or 126)
-        {
-            // Perhaps podman or its configuration changed in a way the key does not see: ask it afresh next time.
-            infoCache?.Forget();
-        }
-
-        return exit;
+        return await RunPlanAsync(context, log, plan, podman, infoCache).ConfigureAwait(false);
     }
 
     private static async Task<int> DryRunAsync(CommandContext context, ShimServices services, LogfmtLog log, LaunchArguments args, HostLayout layout,
@@ -145,7 +138,8 @@ internal static class LaunchCommand
         return PodmanRunPlan.Build(args, layout, primaryPort, name, facts, host, environment);
     }
 
-    private static async Task<int> RunPlanAsync(CommandContext context, LogfmtLog log, PodmanRunPlan plan, PodmanCli podman)
+    private static async Task<int> RunPlanAsync(CommandContext context, LogfmtLog log, PodmanRunPlan plan, PodmanCli podman,
+        PodmanInfoCache? infoCache)
     {
         // Without our own socket, an inherited NOTIFY_SOCKET (ai run from a systemd unit) must not reach
         // podman, whose default would hand it to the sandbox's systemd.
@@ -180,6 +174,8 @@ internal static class LaunchCommand
                 // above; name the two causes users meet most.
                 log.Error("podman could not start the sandbox", ("exit", exit),
                     ("hint", "image not known: run ./build_image; crun \"hybrid mode not supported\": install runc; crun keyring \"Disk quota exceeded\": run ai setup-vm (podman machine) or raise kernel.keys.maxkeys, or set keyring = false in containers.conf"));
+                // Perhaps podman or its configuration changed in a way the cache's key does not see: ask afresh next time.
+                infoCache?.Forget();
             }
 
             return exit;

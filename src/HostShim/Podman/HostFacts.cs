@@ -47,9 +47,12 @@ internal sealed partial record HostFacts(ulong NofileHard, ulong NprocHard, bool
         return false;
     }
 
+    /// <summary>Where podman finds an OCI runtime: PATH, then the directories containers.conf lists.</summary>
+    public static IEnumerable<string> RuntimeSearchPath(Func<string, string?> env) =>
+        (env("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Concat(RuntimeDirs).Distinct(StringComparer.Ordinal);
+
     private static bool FindRunc(Func<string, string?> env) =>
-        (env("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Concat(RuntimeDirs)
-            .Any(dir => File.Exists(Path.Combine(dir, "runc")));
+        RuntimeSearchPath(env).Any(dir => File.Exists(Path.Combine(dir, "runc")));
 
     [StructLayout(LayoutKind.Sequential)]
     private struct RLimit

@@ -21,8 +21,6 @@ internal sealed class PodmanInfoCache(string path, string key)
         "CONTAINERS_STORAGE_CONF", "CONTAINERS_REGISTRIES_CONF", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR", "HOME", "PATH",
     ];
 
-    private static readonly string[] RuntimeDirs = ["/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/libexec/podman"];
-
     /// <summary>The cache for this podman and environment; null when it is turned off or there is no home to keep it in.</summary>
     public static PodmanInfoCache? For(PodmanCli podman, Func<string, string?> env)
     {
@@ -121,8 +119,7 @@ internal sealed class PodmanInfoCache(string path, string key)
         }
 
         // podman picks its OCI runtime among those installed.
-        var path = (env("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries);
-        foreach (var dir in path.Concat(RuntimeDirs).Distinct(StringComparer.Ordinal))
+        foreach (var dir in HostFacts.RuntimeSearchPath(env))
         {
             foreach (var runtime in new[] { "crun", "runc", "krun", "runsc", "youki" })
             {

@@ -117,28 +117,12 @@ internal static unsafe class PtySpawn
         }
     }
 
-    /// <summary>ai's environment with the run's changes: a null value removes the variable.</summary>
+    /// <summary>ai's environment with the run's changes, applied as for a podman <see cref="System.Diagnostics.Process"/>.</summary>
     private static List<string> Environment(IReadOnlyDictionary<string, string?> changes)
     {
-        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (System.Collections.DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
-        {
-            variables[(string)entry.Key] = (string?)entry.Value ?? "";
-        }
-
-        foreach (var (key, value) in changes)
-        {
-            if (value is null)
-            {
-                variables.Remove(key);
-            }
-            else
-            {
-                variables[key] = value;
-            }
-        }
-
-        return [.. variables.Select(v => v.Key + "=" + v.Value)];
+        var psi = new System.Diagnostics.ProcessStartInfo();
+        AttachedRun.Apply(psi, changes);
+        return [.. psi.Environment.Select(v => v.Key + "=" + v.Value)];
     }
 
     // A NULL-terminated array of C strings; every allocation is listed for the caller to free.
@@ -164,6 +148,7 @@ internal static unsafe class PtySpawn
         return (nint)buffer;
     }
 
-    private static FatalException Failure(string message, string call) =>
+    /// <summary>A failed libc call, named with its errno.</summary>
+    internal static FatalException Failure(string message, string call) =>
         new(message, ("call", call), ("errno", Marshal.GetLastPInvokeError().ToString(System.Globalization.CultureInfo.InvariantCulture)));
 }

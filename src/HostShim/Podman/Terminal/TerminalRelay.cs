@@ -53,13 +53,13 @@ internal sealed class TerminalRelay
         {
             if (TcGetAttr(Stdin, s) != 0)
             {
-                throw new FatalException("cannot read the terminal's settings", ("errno", Marshal.GetLastPInvokeError().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                throw PtySpawn.Failure("cannot read the terminal's settings", "tcgetattr");
             }
 
             var hasSize = Ioctl(Stdin, TiocGetWinSize, z) == 0;
             if (Pipe2(wake, OpenCloseOnExec) != 0)
             {
-                throw new FatalException("cannot create a pipe", ("errno", Marshal.GetLastPInvokeError().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                throw PtySpawn.Failure("cannot create a pipe", "pipe2");
             }
 
             PtySpawn.Started child;
@@ -159,7 +159,8 @@ internal sealed class TerminalRelay
                         break;
                     }
 
-                    if ((fds[1].Revents & PollIn) != 0)
+                    // Only what this poll watched: poll leaves the others' Revents as they were.
+                    if (watched > 1 && (fds[1].Revents & PollIn) != 0)
                     {
                         // podman has exited: take what it wrote last, and stop reading the user's keys, which
                         // belong to the shell again.
